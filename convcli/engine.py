@@ -1,0 +1,191 @@
+"""N-dimensional cross-correlation in NumPy: pad once, then shift and add.
+
+:func:`correlate` is the single entry to the engine; ``convcli apply``, ``explain``
+and scripts all go through it. It pads the input once (``numpy.pad``), then, for each
+non-zero kernel tap, adds the tap's weight times a strided view of the padded input to
+the output. Only the strided outputs are ever computed, and memory stays at input +
+padded copy + output + one scratch array.
+
+Pad modes (``|`` marks the edge of the input ``a b c d``)::
+
+    zeros       0 0 | a b c d | 0 0
+    constant    v v | a b c d | v v       (v = pad_value)
+    reflect     c b | a b c d | c b       (no edge repeat; numpy/torch "reflect")
+    symmetric   b a | a b c d | d c       (edge repeated)
+    edge        a a | a b c d | d d
+    wrap        c d | a b c d | a b
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+
+from convcli.errors import GeometryError, ParameterError
+from convcli.params import DTYPES, ConvParams, IntsArg, PaddingArg, choice
+from convcli.shapes import conv_output_shape, resolve_padding
+
+DType = Literal["float32", "float64"]
+
+# convcli's pad-mode names -> numpy.pad's.
+_NUMPY_PAD_MODES = {
+    "zeros": "constant",
+    "constant": "constant",
+    "reflect": "reflect",
+    "symmetric": "symmetric",
+    "edge": "edge",
+    "wrap": "wrap",
+}
+
+
+def pad_input(
+    x: np.ndarray, pads: tuple[tuple[int, int], ...], mode: str, value: float = 0.0
+) -> np.ndarray:
+    """Pad ``x`` by ``(before, after)`` per axis with a convcli pad mode.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pad_input(np.array([1.0, 2, 3]), ((2, 2),), "reflect").tolist()
+    [3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]
+    >>> pad_input(np.array([1.0, 2, 3]), ((1, 1),), "constant", 9).tolist()
+    [9.0, 1.0, 2.0, 3.0, 9.0]
+    """
+    if not any(before or after for before, after in pads):
+        return x
+    numpy_mode = _NUMPY_PAD_MODES[mode]
+    if numpy_mode == "constant":
+        fill = value if mode == "constant" else 0.0
+        return np.pad(x, pads, mode="constant", constant_values=fill)
+    padded: np.ndarray = np.pad(x, pads, mode=numpy_mode)  # type: ignore[call-overload]
+    return padded
+
+
+def _as_float_array(value: Any, *, name: str, dtype: DType) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise ParameterError(f"{name} must hold real numbers; got dtype {array.dtype}")
+    return array.astype(dtype, copy=False)
+
+
+def correlate(
+    x: Any,
+    kernel: Any,
+    *,
+    stride: IntsArg = 1,
+    padding: PaddingArg = "valid",
+    pad_mode: str = "zeros",
+    pad_value: float = 0.0,
+    dilation: IntsArg = 1,
+    flip: bool = False,
+    dtype: str = "float32",
+) -> np.ndarray:
+    """Cross-correlate ``x`` with ``kernel`` (1-D, 2-D or 3-D, no channels axis).
+
+    Parameters
+    ----------
+    x : array_like
+        The input, with as many axes as the kernel.
+    kernel : array_like
+        The weights; they slide along every axis of ``x``.
+    stride, dilation : int or sequence of int
+        One value for every axis, or one per axis.
+    padding : str, int or sequence
+        ``"valid"``, ``"same"`` (Keras/TensorFlow split), ``"full"``, ``"causal"``
+        (1-D only), ``N`` for every side, one int per axis, or ``(before, after)``
+        pairs per axis.
+    pad_mode : str
+        ``zeros``, ``constant`` (with ``pad_value``), ``reflect``, ``symmetric``,
+        ``edge`` or ``wrap``.
+    pad_value : float
+        The fill for ``pad_mode="constant"``.
+    flip : bool
+        True convolution: reverse the kernel on every axis first.
+    dtype : {"float32", "float64"}
+        Arithmetic and result type (``convcli apply``'s ``--dtype``).
+
+    Returns
+    -------
+    numpy.ndarray
+        A new array of ``dtype``, shaped as :func:`convcli.shapes.conv_output_shape`.
+
+    Raises
+    ------
+    ConvcliError
+        A ``ValueError`` subclass whose message is the CLI's, for bad settings or
+        geometry.
+
+    Examples
+    --------
+    >>> correlate([1, 2, 3, 4, 5, 6], [1, 10, 100]).tolist()
+    [321.0, 432.0, 543.0, 654.0]
+    >>> correlate([1, 2, 3, 4, 5, 6], [1, 10, 100], padding="same", stride=2).tolist()
+    [321.0, 543.0, 65.0]
+    >>> correlate([1, 2, 3, 4, 5, 6], [1, 10, 100], flip=True).tolist()
+    [123.0, 234.0, 345.0, 456.0]
+    """
+    dt = choice(dtype, DTYPES, name="dtype")
+    data = _as_float_array(x, name="input", dtype=dt)  # type: ignore[arg-type]
+    weights = _as_float_array(kernel, name="kernel", dtype=dt)  # type: ignore[arg-type]
+    if not 1 <= weights.ndim <= 3:
+        raise GeometryError(
+            f"a kernel must have 1, 2 or 3 axes; got shape {weights.shape}"
+        )
+    if data.ndim != weights.ndim:
+        raise GeometryError(
+            f"input has {data.ndim} axes {data.shape} but the kernel has {weights.ndim} "
+            f"{weights.shape}; correlate() takes arrays without a channels axis"
+        )
+    params = ConvParams.build(
+        weights.ndim,
+        stride=stride,
+        padding=padding,
+        pad_mode=pad_mode,
+        pad_value=pad_value,
+        dilation=dilation,
+        flip=flip,
+    )
+    return correlate_normalized(data, weights, params)
+
+
+def correlate_normalized(x: np.ndarray, kernel: np.ndarray, params: ConvParams) -> np.ndarray:
+    """The engine proper, on validated float arrays and normalised settings.
+
+    ``x`` and ``kernel`` share ndim and dtype; the result has that dtype.
+    """
+    out_shape = conv_output_shape(
+        x.shape,
+        kernel.shape,
+        stride=params.stride,
+        dilation=params.dilation,
+        padding=params.padding,
+    )
+    pads = resolve_padding(
+        x.shape,
+        kernel.shape,
+        stride=params.stride,
+        dilation=params.dilation,
+        padding=params.padding,
+    )
+    padded = pad_input(x, pads, params.pad_mode, params.pad_value)
+    weights = kernel[(slice(None, None, -1),) * kernel.ndim] if params.flip else kernel
+
+    out = np.zeros(out_shape, dtype=x.dtype)
+    scratch = np.empty(out_shape, dtype=x.dtype)
+    for tap in np.ndindex(*weights.shape):
+        weight = weights[tap]
+        if weight == 0:
+            continue  # zero taps add nothing; line detectors are mostly zeros
+        window = padded[
+            tuple(
+                slice(t * d, t * d + (n - 1) * s + 1, s)
+                for t, d, n, s in zip(tap, params.dilation, out_shape, params.stride, strict=True)
+            )
+        ]
+        if weight == 1:
+            np.add(out, window, out=out)
+        else:
+            np.multiply(window, weight, out=scratch)
+            np.add(out, scratch, out=out)
+    return out

@@ -1,0 +1,265 @@
+"""Convolution settings: parse them from text, validate them, expand them per axis.
+
+After this module every setting is a tuple with one value per sliding axis (the
+scipy.ndimage ``_normalize_sequence`` idea), so the engine never asks "is this a
+scalar or a tuple?" again.
+
+Examples
+--------
+>>> parse_per_axis("2", name="stride")
+(2,)
+>>> expand_per_axis((2,), ndim=2, name="stride")
+(2, 2)
+>>> parse_padding("1:0,2:2")
+((1, 0), (2, 2))
+>>> ConvParams.build(2, stride=(1, 2), padding="same").stride
+(1, 2)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, cast
+
+from convcli.errors import ParameterError
+from convcli.shapes import PADDING_MODES, Padding, Pair
+
+PAD_MODES = ("zeros", "constant", "reflect", "symmetric", "edge", "wrap")
+ACTIVATIONS = ("linear", "relu", "abs", "sigmoid", "tanh")
+CHANNEL_RULES = ("each", "sum")
+DTYPES = ("float32", "float64")
+
+PadMode = Literal["zeros", "constant", "reflect", "symmetric", "edge", "wrap"]
+# What the API accepts for padding before it is expanded per axis.
+PaddingArg = str | int | Sequence[int] | Sequence[Sequence[int]]
+IntsArg = int | Sequence[int]
+
+
+def choice(value: str, choices: Sequence[str], *, name: str) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise a ParameterError.
+
+    Examples
+    --------
+    >>> choice("relu", ACTIVATIONS, name="activation")
+    'relu'
+    >>> choice("rleu", ACTIVATIONS, name="activation")
+    Traceback (most recent call last):
+    ...
+    convcli.errors.ParameterError: activation must be one of linear, relu, ...; got 'rleu'
+    """
+    if value not in choices:
+        raise ParameterError(f"{name} must be one of {', '.join(choices)}; got '{value}'")
+    return value
+
+
+def _int(text: str, *, name: str, whole: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ParameterError(f"{name} must be whole numbers; got '{whole}'") from None
+
+
+def parse_per_axis(text: str, *, name: str) -> tuple[int, ...]:
+    """Parse ``"a,b[,c]"`` (or one number) into positive integers.
+
+    Examples
+    --------
+    >>> parse_per_axis("1, 2", name="dilation")
+    (1, 2)
+    >>> parse_per_axis("0", name="stride")
+    Traceback (most recent call last):
+    ...
+    convcli.errors.ParameterError: stride must be a positive integer per axis; got 0
+    """
+    parts = text.split(",")
+    if not 1 <= len(parts) <= 3:
+        raise ParameterError(f"{name} takes 1 to 3 comma-separated values; got '{text}'")
+    values = tuple(_int(p, name=name, whole=text) for p in parts)
+    if any(v < 1 for v in values):
+        raise ParameterError(f"{name} must be a positive integer per axis; got {text}")
+    return values
+
+
+def expand_per_axis(values: IntsArg, *, ndim: int, name: str) -> tuple[int, ...]:
+    """Give one value per sliding axis: a single value applies to every axis.
+
+    Examples
+    --------
+    >>> expand_per_axis(3, ndim=2, name="stride")
+    (3, 3)
+    >>> expand_per_axis((1, 2, 3), ndim=2, name="stride")
+    Traceback (most recent call last):
+    ...
+    convcli.errors.ParameterError: stride has 3 values (1,2,3) but the kernel slides along 2 ...
+    """
+    seq = (values,) if isinstance(values, int) else tuple(values)
+    if len(seq) == 1:
+        seq = seq * ndim
+    if len(seq) != ndim:
+        text = ",".join(map(str, seq))
+        raise ParameterError(
+            f"{name} has {len(seq)} values ({text}) but the kernel slides along {ndim} "
+            f"axes; give 1 or {ndim} values"
+        )
+    for v in seq:
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            text = ",".join(map(str, seq))
+            raise ParameterError(f"{name} must be a positive integer per axis; got {text}")
+    return seq
+
+
+def parse_padding(text: str) -> str | tuple[Pair, ...]:
+    """Parse ``--padding``: a mode name, ``N``, ``a,b`` or ``1:0,2:2``.
+
+    A single pair or number is expanded to every axis later, by
+    :func:`expand_padding`.
+
+    Examples
+    --------
+    >>> parse_padding("same")
+    'same'
+    >>> parse_padding("2")
+    ((2, 2),)
+    >>> parse_padding("1,2")
+    ((1, 1), (2, 2))
+    >>> parse_padding("-1")
+    Traceback (most recent call last):
+    ...
+    convcli.errors.ParameterError: padding must not be negative; got '-1'
+    """
+    word = text.strip().lower()
+    if word in PADDING_MODES:
+        return word
+    if not word or not (word[0].isdigit() or word[0] in "+-"):
+        raise ParameterError(
+            f"padding must be one of {', '.join(PADDING_MODES)} or numbers "
+            f"(N, a,b or before:after per axis like 1:0,2:2); got '{text}'"
+        )
+    pairs: list[Pair] = []
+    for part in word.split(","):
+        halves = part.split(":")
+        if len(halves) > 2:
+            raise ParameterError(f"padding per axis is N or before:after; got '{part}' in '{text}'")
+        numbers = [_int(h, name="padding", whole=text) for h in halves]
+        if any(n < 0 for n in numbers):
+            raise ParameterError(f"padding must not be negative; got '{text}'")
+        pairs.append((numbers[0], numbers[-1]))
+    if len(pairs) > 3:
+        raise ParameterError(f"padding takes at most 3 axes; got '{text}'")
+    return tuple(pairs)
+
+
+def expand_padding(padding: PaddingArg, *, ndim: int) -> Padding:
+    """Normalise an API or CLI padding value to a mode name or one pair per axis.
+
+    Examples
+    --------
+    >>> expand_padding(1, ndim=2)
+    ((1, 1), (1, 1))
+    >>> expand_padding([(1, 0)], ndim=1)
+    ((1, 0),)
+    >>> expand_padding("SAME", ndim=1)
+    'same'
+    """
+    if isinstance(padding, str):
+        parsed = parse_padding(padding)
+        if isinstance(parsed, str):
+            return parsed
+        pairs: list[Pair] = list(parsed)
+    elif isinstance(padding, int):
+        pairs = [(padding, padding)]
+    else:
+        pairs = []
+        for item in padding:
+            if isinstance(item, int):
+                pairs.append((item, item))
+            else:
+                values = tuple(item)
+                if len(values) != 2:
+                    raise ParameterError(
+                        f"explicit padding pairs are (before, after); got {values}"
+                    )
+                pairs.append((int(values[0]), int(values[1])))
+    if len(pairs) == 1:
+        pairs = pairs * ndim
+    if len(pairs) != ndim:
+        raise ParameterError(
+            f"padding has {len(pairs)} axes but the kernel slides along {ndim}; "
+            f"give 1 or {ndim}"
+        )
+    for axis, (before, after) in enumerate(pairs):
+        if before < 0 or after < 0:
+            raise ParameterError(
+                f"padding must not be negative; got {before}:{after} on axis {axis}"
+            )
+    return tuple(pairs)
+
+
+def parse_bias(text: str) -> tuple[float, ...]:
+    """Parse ``--bias``: one number, or one per filter, comma-separated.
+
+    Examples
+    --------
+    >>> parse_bias("0.5,-1")
+    (0.5, -1.0)
+    """
+    values = []
+    for part in text.split(","):
+        try:
+            value = float(part)
+        except ValueError:
+            raise ParameterError(
+                f"bias must be numbers (one, or one per filter); got '{text}'"
+            ) from None
+        if not math.isfinite(value):
+            raise ParameterError(f"bias must be finite; got '{text}'")
+        values.append(value)
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class ConvParams:
+    """Normalised settings for one convolution: one value per sliding axis.
+
+    Build it with :meth:`build`, which validates everything a user can get wrong
+    before any array is touched.
+    """
+
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    padding: Padding
+    pad_mode: PadMode
+    pad_value: float
+    flip: bool
+
+    @classmethod
+    def build(
+        cls,
+        ndim: int,
+        *,
+        stride: IntsArg = 1,
+        padding: PaddingArg = "valid",
+        pad_mode: str = "zeros",
+        pad_value: float = 0.0,
+        dilation: IntsArg = 1,
+        flip: bool = False,
+    ) -> ConvParams:
+        """Validate and expand settings for a kernel sliding along ``ndim`` axes.
+
+        Examples
+        --------
+        >>> ConvParams.build(1, padding=2, pad_mode="reflect").padding
+        ((2, 2),)
+        """
+        if not math.isfinite(pad_value):
+            raise ParameterError(f"pad value must be a finite number; got {pad_value}")
+        return cls(
+            stride=expand_per_axis(stride, ndim=ndim, name="stride"),
+            dilation=expand_per_axis(dilation, ndim=ndim, name="dilation"),
+            padding=expand_padding(padding, ndim=ndim),
+            pad_mode=cast(PadMode, choice(pad_mode, PAD_MODES, name="pad mode")),
+            pad_value=float(pad_value),
+            flip=bool(flip),
+        )

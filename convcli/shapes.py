@@ -1,0 +1,197 @@
+"""Size and padding arithmetic, the one place for it (Keras/TensorFlow conventions).
+
+The engine, ``convcli shape`` and ``convcli explain`` all ask this module how large an
+output is and how much padding goes on each side, so they cannot disagree. It is pure
+Python: ``convcli shape`` must not need NumPy.
+
+Conventions, per sliding axis with input length ``n``, kernel length ``k``, stride ``s``
+and dilation ``d`` (the dilated kernel spans ``(k - 1) * d + 1`` cells):
+
+* ``valid``: no padding.
+* ``same``: output ``ceil(n / s)``; total padding
+  ``max((out - 1) * s + (k - 1) * d + 1 - n, 0)``, the smaller half before.
+* ``full``: ``(k - 1) * d`` on both sides.
+* ``causal`` (one axis only): ``(k - 1) * d`` before, nothing after.
+* explicit ``(before, after)`` pairs, one per axis.
+
+The output length is then ``(n + before + after - span) // s + 1``.
+
+Examples
+--------
+>>> resolve_padding((6,), (4,), stride=(1,), dilation=(1,), padding="same")
+((1, 2),)
+>>> conv_output_shape((6,), (3,), stride=(2,), dilation=(1,), padding="same")
+(3,)
+>>> conv_output_shape((28, 28), (3, 3), stride=(1, 1), dilation=(1, 1), padding="valid")
+(26, 26)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from convcli.errors import GeometryError, ParameterError
+
+PADDING_MODES = ("valid", "same", "full", "causal")
+
+Pair = tuple[int, int]
+# A padding rule: a mode name, or one explicit (before, after) pair per axis.
+Padding = str | tuple[Pair, ...]
+
+
+def dilated_span(kernel_length: int, dilation: int) -> int:
+    """Number of input cells a dilated kernel covers.
+
+    Examples
+    --------
+    >>> dilated_span(3, 2)
+    5
+    """
+    return (kernel_length - 1) * dilation + 1
+
+
+def same_padding(length: int, kernel_length: int, stride: int, dilation: int) -> Pair:
+    """Keras/TensorFlow 'same' padding for one axis: the smaller half goes before.
+
+    Examples
+    --------
+    >>> same_padding(6, 3, 2, 1)   # output 3; total pad 1: none before, 1 after
+    (0, 1)
+    >>> same_padding(7, 3, 2, 1)
+    (1, 1)
+    """
+    out = -(-length // stride)
+    total = max((out - 1) * stride + dilated_span(kernel_length, dilation) - length, 0)
+    return total // 2, total - total // 2
+
+
+def _check_axes(name: str, values: Sequence[int], ndim: int) -> None:
+    if len(values) != ndim:
+        raise ParameterError(
+            f"{name} needs one value per sliding axis ({ndim}); "
+            f"got {len(values)}: {','.join(map(str, values))}"
+        )
+
+
+def resolve_padding(
+    input_size: Sequence[int],
+    kernel_size: Sequence[int],
+    *,
+    stride: Sequence[int],
+    dilation: Sequence[int],
+    padding: Padding,
+) -> tuple[Pair, ...]:
+    """Padding ``(before, after)`` on each sliding axis for a padding rule.
+
+    Parameters
+    ----------
+    input_size, kernel_size, stride, dilation : sequence of int
+        One value per sliding axis.
+    padding : str or tuple of (int, int)
+        ``"valid"``, ``"same"``, ``"full"``, ``"causal"`` or explicit pairs.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown mode, causal on more than one axis, negative or mismatched pairs.
+
+    Examples
+    --------
+    >>> resolve_padding((8, 8), (3, 3), stride=(1, 1), dilation=(1, 1), padding="full")
+    ((2, 2), (2, 2))
+    >>> resolve_padding((6,), (3,), stride=(1,), dilation=(2,), padding="causal")
+    ((4, 0),)
+    """
+    ndim = len(input_size)
+    for name, values in (("kernel size", kernel_size), ("stride", stride), ("dilation", dilation)):
+        _check_axes(name, values, ndim)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return tuple((0, 0) for _ in range(ndim))
+        if padding == "same":
+            return tuple(
+                same_padding(n, k, s, d)
+                for n, k, s, d in zip(input_size, kernel_size, stride, dilation, strict=True)
+            )
+        if padding == "full":
+            return tuple(
+                (dilated_span(k, d) - 1, dilated_span(k, d) - 1)
+                for k, d in zip(kernel_size, dilation, strict=True)
+            )
+        if padding == "causal":
+            if ndim != 1:
+                raise ParameterError(
+                    f"padding 'causal' works on one sliding axis only (Conv1D); "
+                    f"this kernel slides along {ndim} axes: use 'same', 'valid' or "
+                    "explicit before:after padding"
+                )
+            return ((dilated_span(kernel_size[0], dilation[0]) - 1, 0),)
+        raise ParameterError(
+            f"padding must be one of {', '.join(PADDING_MODES)} or explicit numbers; "
+            f"got '{padding}'"
+        )
+    if len(padding) != ndim:
+        raise ParameterError(
+            f"explicit padding needs one before:after pair per sliding axis ({ndim}); "
+            f"got {len(padding)}"
+        )
+    for axis, (before, after) in enumerate(padding):
+        if before < 0 or after < 0:
+            raise ParameterError(
+                f"padding must not be negative; got {before}:{after} on axis {axis}"
+            )
+    return tuple((int(b), int(a)) for b, a in padding)
+
+
+def conv_output_shape(
+    input_size: Sequence[int],
+    kernel_size: Sequence[int],
+    *,
+    stride: Sequence[int],
+    dilation: Sequence[int],
+    padding: Padding,
+) -> tuple[int, ...]:
+    """Output size along each sliding axis; raises when an axis would be empty.
+
+    Raises
+    ------
+    ParameterError
+        For a stride or dilation below 1, or a bad padding rule.
+    GeometryError
+        When the (dilated) kernel is larger than the padded input on some axis.
+
+    Examples
+    --------
+    >>> conv_output_shape((8,), (3,), stride=(1,), dilation=(1,), padding="valid")
+    (6,)
+    >>> conv_output_shape((2,), (3,), stride=(1,), dilation=(1,), padding="valid")
+    Traceback (most recent call last):
+    ...
+    convcli.errors.GeometryError: kernel 3 is larger than the input 2 on axis 0, so ...
+    """
+    for name, values in (("stride", stride), ("dilation", dilation)):
+        bad = [v for v in values if v < 1]
+        if bad:
+            raise ParameterError(
+                f"{name} must be a positive integer per axis; got {','.join(map(str, values))}"
+            )
+    if any(k < 1 for k in kernel_size):
+        raise GeometryError(f"kernel has an empty axis: shape {tuple(kernel_size)}")
+    pads = resolve_padding(
+        input_size, kernel_size, stride=stride, dilation=dilation, padding=padding
+    )
+    shape = []
+    for axis, (n, k, s, d, (before, after)) in enumerate(
+        zip(input_size, kernel_size, stride, dilation, pads, strict=True)
+    ):
+        span = dilated_span(k, d)
+        padded = n + before + after
+        if span > padded:
+            spread = f" (dilated to {span})" if d > 1 else ""
+            padded_text = f"the padded input {padded}" if before or after else f"the input {n}"
+            raise GeometryError(
+                f"kernel {k}{spread} is larger than {padded_text} on axis {axis}, so the "
+                f"output would be empty; use a smaller kernel or padding 'same'/'full'"
+            )
+        shape.append((padded - span) // s + 1)
+    return tuple(shape)
