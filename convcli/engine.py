@@ -129,9 +129,7 @@ def correlate(
     data = _as_float_array(x, name="input", dtype=dt)  # type: ignore[arg-type]
     weights = _as_float_array(kernel, name="kernel", dtype=dt)  # type: ignore[arg-type]
     if not 1 <= weights.ndim <= 3:
-        raise GeometryError(
-            f"a kernel must have 1, 2 or 3 axes; got shape {weights.shape}"
-        )
+        raise GeometryError(f"a kernel must have 1, 2 or 3 axes; got shape {weights.shape}")
     if data.ndim != weights.ndim:
         raise GeometryError(
             f"input has {data.ndim} axes {data.shape} but the kernel has {weights.ndim} "

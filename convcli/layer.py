@@ -114,6 +114,7 @@ def apply_filters(
     activation: str = "linear",
     dtype: str = "float32",
     labels: Sequence[str] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> FeatureMaps:
     """Run every kernel over ``x`` and return the feature maps, laid out Keras' way.
 
@@ -133,6 +134,8 @@ def apply_filters(
     dtype : {"float32", "float64"}
     labels : sequence of str, optional
         A name per filter (defaults to ``"0"``, ``"1"``, ...).
+    progress : callable, optional
+        Called with the fraction of the whole work each finished map stands for.
 
     Examples
     --------
@@ -185,14 +188,24 @@ def apply_filters(
         dilation=dilation,
         flip=flip,
     )
+    n_maps = len(weights) * (len(planes) if rule == "each" else 1)
+
+    def run(plane: np.ndarray, w: np.ndarray) -> np.ndarray:
+        result = correlate_normalized(plane, w, params)
+        if progress is not None and rule == "each":
+            progress(1 / n_maps)
+        return result
+
     per_filter: list[list[np.ndarray]] = []  # [filter][channel] maps, sliding axes only
     for w, b in zip(weights, biases, strict=True):
         if rule == "each":
-            maps = [correlate_normalized(plane, w, params) for plane in planes]
-        elif w.ndim == sliding + 1:  # per-channel weights
-            maps = [sum_maps(planes, w, params)]
+            maps = [run(plane, w) for plane in planes]
         else:
-            maps = [sum_maps(planes, w[..., np.newaxis], params)]
+            # Per-channel weights, or the same weights for every channel.
+            stacked = w if w.ndim == sliding + 1 else w[..., np.newaxis]
+            maps = [sum_maps(planes, stacked, params)]
+            if progress is not None:
+                progress(1 / n_maps)
         per_filter.append([act(m + b) if b else act(m) for m in maps])
 
     shapes = {m.shape for maps in per_filter for m in maps}

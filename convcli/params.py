@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from convcli.errors import ParameterError
-from convcli.shapes import PADDING_MODES, Padding, Pair
+from convcli.shapes import PADDING_MODES, Padding, Pair, explicit_padding
 
 PAD_MODES = ("zeros", "constant", "reflect", "symmetric", "edge", "wrap")
 ACTIVATIONS = ("linear", "relu", "abs", "sigmoid", "tanh")
@@ -167,34 +167,8 @@ def expand_padding(padding: PaddingArg, *, ndim: int) -> Padding:
         parsed = parse_padding(padding)
         if isinstance(parsed, str):
             return parsed
-        pairs: list[Pair] = list(parsed)
-    elif isinstance(padding, int):
-        pairs = [(padding, padding)]
-    else:
-        pairs = []
-        for item in padding:
-            if isinstance(item, int):
-                pairs.append((item, item))
-            else:
-                values = tuple(item)
-                if len(values) != 2:
-                    raise ParameterError(
-                        f"explicit padding pairs are (before, after); got {values}"
-                    )
-                pairs.append((int(values[0]), int(values[1])))
-    if len(pairs) == 1:
-        pairs = pairs * ndim
-    if len(pairs) != ndim:
-        raise ParameterError(
-            f"padding has {len(pairs)} axes but the kernel slides along {ndim}; "
-            f"give 1 or {ndim}"
-        )
-    for axis, (before, after) in enumerate(pairs):
-        if before < 0 or after < 0:
-            raise ParameterError(
-                f"padding must not be negative; got {before}:{after} on axis {axis}"
-            )
-    return tuple(pairs)
+        return explicit_padding(parsed, ndim=ndim)
+    return explicit_padding(padding, ndim=ndim)
 
 
 def parse_bias(text: str) -> tuple[float, ...]:

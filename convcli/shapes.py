@@ -37,6 +37,8 @@ PADDING_MODES = ("valid", "same", "full", "causal")
 Pair = tuple[int, int]
 # A padding rule: a mode name, or one explicit (before, after) pair per axis.
 Padding = str | tuple[Pair, ...]
+# Explicit padding as the API accepts it: N for every side, one N per axis, or pairs.
+ExplicitPadding = int | Sequence[int] | Sequence[Sequence[int]]
 
 
 def dilated_span(kernel_length: int, dilation: int) -> int:
@@ -65,6 +67,42 @@ def same_padding(length: int, kernel_length: int, stride: int, dilation: int) ->
     return total // 2, total - total // 2
 
 
+def explicit_padding(padding: ExplicitPadding, *, ndim: int) -> tuple[Pair, ...]:
+    """One ``(before, after)`` pair per axis from ``N``, one ``N`` per axis, or pairs.
+
+    A single value or pair applies to every axis.
+
+    Examples
+    --------
+    >>> explicit_padding(1, ndim=2)
+    ((1, 1), (1, 1))
+    >>> explicit_padding([1, (2, 0)], ndim=2)
+    ((1, 1), (2, 0))
+    """
+    items: list[int | Sequence[int]] = [padding] if isinstance(padding, int) else list(padding)
+    pairs: list[Pair] = []
+    for item in items:
+        if isinstance(item, int):
+            pairs.append((item, item))
+            continue
+        values = tuple(item)
+        if len(values) != 2:
+            raise ParameterError(f"explicit padding pairs are (before, after); got {values}")
+        pairs.append((int(values[0]), int(values[1])))
+    if len(pairs) == 1:
+        pairs = pairs * ndim
+    if len(pairs) != ndim:
+        raise ParameterError(
+            f"padding has {len(pairs)} axes but the kernel slides along {ndim}; give 1 or {ndim}"
+        )
+    for axis, (before, after) in enumerate(pairs):
+        if before < 0 or after < 0:
+            raise ParameterError(
+                f"padding must not be negative; got {before}:{after} on axis {axis}"
+            )
+    return tuple(pairs)
+
+
 def _check_axes(name: str, values: Sequence[int], ndim: int) -> None:
     if len(values) != ndim:
         raise ParameterError(
@@ -79,7 +117,7 @@ def resolve_padding(
     *,
     stride: Sequence[int],
     dilation: Sequence[int],
-    padding: Padding,
+    padding: Padding | ExplicitPadding,
 ) -> tuple[Pair, ...]:
     """Padding ``(before, after)`` on each sliding axis for a padding rule.
 
@@ -87,8 +125,9 @@ def resolve_padding(
     ----------
     input_size, kernel_size, stride, dilation : sequence of int
         One value per sliding axis.
-    padding : str or tuple of (int, int)
-        ``"valid"``, ``"same"``, ``"full"``, ``"causal"`` or explicit pairs.
+    padding : str, int or sequence
+        ``"valid"``, ``"same"``, ``"full"``, ``"causal"``, or explicit padding as
+        :func:`explicit_padding` takes it.
 
     Raises
     ------
@@ -130,17 +169,7 @@ def resolve_padding(
             f"padding must be one of {', '.join(PADDING_MODES)} or explicit numbers; "
             f"got '{padding}'"
         )
-    if len(padding) != ndim:
-        raise ParameterError(
-            f"explicit padding needs one before:after pair per sliding axis ({ndim}); "
-            f"got {len(padding)}"
-        )
-    for axis, (before, after) in enumerate(padding):
-        if before < 0 or after < 0:
-            raise ParameterError(
-                f"padding must not be negative; got {before}:{after} on axis {axis}"
-            )
-    return tuple((int(b), int(a)) for b, a in padding)
+    return explicit_padding(padding, ndim=ndim)
 
 
 def conv_output_shape(
@@ -149,7 +178,7 @@ def conv_output_shape(
     *,
     stride: Sequence[int],
     dilation: Sequence[int],
-    padding: Padding,
+    padding: Padding | ExplicitPadding,
 ) -> tuple[int, ...]:
     """Output size along each sliding axis; raises when an axis would be empty.
 

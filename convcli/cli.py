@@ -1,0 +1,276 @@
+"""The ``convcli`` command: thin Typer commands over the library.
+
+Each command parses its options, calls the core, and hands the result to a writer or
+the renderer. Domain errors (:class:`~convcli.errors.ConvcliError`) and usage errors
+become one ``Error: ...`` line on standard error and exit status 2 (bad usage or
+input) or 1 (anything else), never a traceback. Heavy modules (NumPy, Pillow, rich)
+are imported inside the commands so that ``--help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from convcli import __version__, options
+from convcli.errors import ConvcliError
+
+if TYPE_CHECKING:
+    from convcli.destinations import OutputPlan
+    from convcli.featuremaps import FeatureMaps
+    from convcli.loaders import LoadedInput
+
+APPLY_EXAMPLES = """\
+Examples:
+
+  convcli apply sample_images/photo.png -k sobel-x -o edges.png
+
+  convcli apply sample_images/seed-line-8x8.csv -k vertical-line
+
+  convcli apply sample_images/signal-1-6.csv -k 1,10,100 -p same -s 2
+
+  convcli apply sample_images/photo.png -k gaussian:size=5,sigma=1.2 -k sobel-x -p same -o maps.png
+
+  convcli apply sample_images/*.png -k laplacian --output-dir out/
+
+  cat signal.csv | convcli apply - -k bump --format csv
+"""
+
+# Above this many input elements x filters, a single input shows a progress bar.
+LONG_WORK_ELEMENTS = 8_000_000
+
+app = typer.Typer(
+    name="convcli",
+    help="Convolutions from the command line, exactly as Keras computes them "
+    "(cross-correlation, channels last).",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"convcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="Print the version and exit.", is_eager=True, callback=_version
+        ),
+    ] = False,
+) -> None:
+    """Convolutions from the command line, exactly as Keras computes them."""
+
+
+class _Notes:
+    """Notes and progress go to standard error, never to the data on standard output."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def __call__(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+
+@app.command(epilog=APPLY_EXAMPLES)
+def apply(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="INPUT...",
+            help="Images (png jpg tif bmp webp), CSV/TSV/TXT signals or grids, .npy arrays; "
+            "'-' reads standard input.",
+            show_default=False,
+        ),
+    ],
+    kernel: options.Kernels,
+    stride: options.Stride = "1",
+    padding: options.Padding = "valid",
+    pad_mode: options.PadModeOpt = "zeros",
+    pad_value: options.PadValue = 0.0,
+    dilation: options.Dilation = "1",
+    flip: options.Flip = False,
+    channels: options.Channels = "each",
+    bias: options.Bias = "0",
+    activation: options.Activation = "linear",
+    dtype: options.DType = "float32",
+    input_format: options.InputFormat = None,
+    output: options.Output = None,
+    output_dir: options.OutputDir = None,
+    fmt: options.Format = None,
+    normalize: options.Normalize = "auto",
+    cmap: options.Cmap = None,
+    split: options.Split = False,
+    quiet: options.Quiet = False,
+) -> None:
+    """Run kernels over inputs and print or write the feature maps.
+
+    Cross-correlation as deep-learning libraries do it; each -k adds a filter and each
+    filter gives one feature map.
+    """
+    from convcli.destinations import OutputPlan
+    from convcli.kernel_io import parse_kernel
+    from convcli.layer import apply_filters
+    from convcli.loaders import load_input
+    from convcli.params import parse_bias, parse_padding, parse_per_axis
+    from convcli.pictures import CMAPS
+
+    plan = OutputPlan.build(inputs, output=output, output_dir=output_dir, fmt=fmt)
+    if cmap is not None and cmap not in CMAPS:
+        from convcli.params import choice
+
+        choice(cmap, CMAPS, name="cmap")
+    # Everything that can be checked without data is checked before any input is read.
+    kernels = [parse_kernel(spec) for spec in kernel]
+    settings = {
+        "stride": parse_per_axis(stride, name="stride"),
+        "dilation": parse_per_axis(dilation, name="dilation"),
+        "padding": parse_padding(padding),
+        "pad_mode": pad_mode,
+        "pad_value": pad_value,
+        "flip": flip,
+        "channels": channels,
+        "bias": parse_bias(bias),
+        "activation": activation,
+        "dtype": dtype,
+    }
+    notes = _Notes(quiet)
+    from convcli.render import ProgressBar
+
+    bar = ProgressBar(len(inputs), enabled=not quiet)
+    try:
+        for path in inputs:
+            loaded = load_input(path, input_format=input_format)
+            if len(inputs) > 1 or loaded.array.size * len(kernels) >= LONG_WORK_ELEMENTS:
+                bar.begin()
+            maps = apply_filters(
+                loaded.array,
+                [k.weights for k in kernels],
+                labels=[k.label for k in kernels],
+                progress=bar.advance,
+                **settings,  # type: ignore[arg-type]
+            )
+            _emit(
+                maps,
+                loaded,
+                plan,
+                normalize=normalize,
+                cmap=cmap,
+                split=split,
+                notes=notes,
+                many=len(inputs) > 1,
+            )
+    finally:
+        bar.close()
+
+
+def _emit(
+    maps: FeatureMaps,
+    loaded: LoadedInput,
+    plan: OutputPlan,
+    *,
+    normalize: str,
+    cmap: str | None,
+    split: bool,
+    notes: Callable[[str], None],
+    many: bool,
+) -> None:
+    """Write one input's maps where the plan says, or print them."""
+    from convcli.destinations import BINARY_FORMATS
+
+    target = plan.destination_for(
+        loaded.source, stem=loaded.stem, suffix=loaded.suffix, kind=loaded.kind
+    )
+    fmt = plan.fmt
+    if target is None or (target == "-" and fmt in (None, "table")):
+        if fmt in (None, "table"):
+            _print_table(maps, title=loaded.source if many else None)
+            return
+        target = "-"
+    if target == "-":
+        assert fmt is not None
+        if fmt in BINARY_FORMATS and sys.stdout.isatty():
+            raise ConvcliError(
+                f"refusing to write binary {fmt} data to a terminal; "
+                "redirect standard output or use -o FILE"
+            )
+    from convcli.writers import write_maps
+
+    bit_depth = loaded.bit_depth or 8
+    write_maps(
+        maps,
+        target,
+        fmt=fmt if fmt != "table" else None,
+        normalize=normalize,
+        cmap=cmap,
+        split=split,
+        bit_depth=bit_depth,
+        note=notes,
+    )
+
+
+def _print_table(maps: FeatureMaps, *, title: str | None) -> None:
+    from rich.console import Console
+
+    from convcli.render import render_maps
+
+    render_maps(maps, Console(highlight=False, soft_wrap=False), title=title)
+
+
+def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
+    print(f"Error: {message}", file=sys.stderr)
+    if hint:
+        print(hint, file=sys.stderr)
+    raise SystemExit(code)
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    # The reader went away (`| head`): stop writing, say nothing, exit successfully.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise SystemExit(0)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``convcli`` command and ``python -m convcli``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = app(args=args, prog_name="convcli", standalone_mode=False)
+    except ConvcliError as exc:
+        _fail(str(exc), exc.exit_code)
+    except typer.TyperException as exc:
+        command = next((a for a in args if not a.startswith("-")), "")
+        hint = f"Try 'convcli {command} -h' for help.".replace("  ", " ")
+        _fail(exc.format_message(), exc.exit_code, hint if exc.exit_code == 2 else None)
+    except typer.Abort:
+        _fail("aborted", 1)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except MemoryError:
+        _fail("out of memory; try a smaller input, float32, or a stride", 1)
+    except Exception as exc:  # a bug: still no traceback for users unless asked for
+        if os.environ.get("CONVCLI_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set CONVCLI_DEBUG=1 for details)", 1)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -1,0 +1,103 @@
+"""Where each input's result goes: check output options once, then name each target.
+
+Pure path logic, no I/O beyond ``os.path`` checks, so the CLI can refuse a bad
+combination of ``-o``, ``--output-dir`` and ``--format`` before it computes anything.
+
+Examples
+--------
+>>> plan = OutputPlan.build(["a.png", "b.csv"], output=None, output_dir=".", fmt=None)
+>>> plan.destination_for("a.png", stem="a", suffix=".png", kind="image")
+'./a.png'
+>>> plan.destination_for("b.csv", stem="b", suffix=".csv", kind="text")
+'./b.npy'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from convcli.errors import OutputError, ParameterError
+
+DATA_FORMATS = ("csv", "tsv", "txt", "json", "npy")
+IMAGE_FORMATS = ("png", "jpg", "tif", "bmp", "webp")
+FORMATS = ("table", *DATA_FORMATS, *IMAGE_FORMATS)
+# Formats that must not be written raw to a terminal.
+BINARY_FORMATS = ("npy", *IMAGE_FORMATS)
+_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
+
+
+def normalize_format(fmt: str | None) -> str | None:
+    """Check ``--format`` and fold aliases (jpeg -> jpg, tiff -> tif).
+
+    Examples
+    --------
+    >>> normalize_format("JPEG")
+    'jpg'
+    """
+    if fmt is None:
+        return None
+    name = _ALIASES.get(fmt.lower(), fmt.lower())
+    if name not in FORMATS:
+        raise ParameterError(f"format must be one of {', '.join(FORMATS)}; got '{fmt}'")
+    return name
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    """The validated output options of one ``apply`` call."""
+
+    output: str | None
+    output_dir: str | None
+    fmt: str | None
+
+    @classmethod
+    def build(
+        cls, inputs: list[str], *, output: str | None, output_dir: str | None, fmt: str | None
+    ) -> OutputPlan:
+        """Validate the combination of output options for these inputs."""
+        name = normalize_format(fmt)
+        if output is not None and output_dir is not None:
+            raise ParameterError("give -o/--output or --output-dir, not both")
+        if inputs.count("-") > 1:
+            raise ParameterError("standard input ('-') can be read only once")
+        if output is not None and len(inputs) > 1:
+            raise ParameterError(
+                f"-o names one file but {len(inputs)} inputs were given; "
+                "use --output-dir DIR to write one file per input"
+            )
+        if output_dir is not None:
+            if not os.path.isdir(output_dir):
+                what = "is not a folder" if os.path.exists(output_dir) else "does not exist"
+                raise OutputError(
+                    f"output folder '{output_dir}' {what} (convcli creates no folders)"
+                )
+            if name == "table":
+                raise ParameterError(
+                    "--format table prints to the terminal; it cannot be written with --output-dir"
+                )
+        elif output is None and len(inputs) > 1 and name not in (None, "table"):
+            raise ParameterError(
+                f"{len(inputs)} inputs with --format {name} would mix on standard output; "
+                "use --output-dir DIR"
+            )
+        return cls(output=output, output_dir=output_dir, fmt=name)
+
+    def destination_for(self, source: str, *, stem: str, suffix: str, kind: str) -> str | None:
+        """The path (or ``-``) for one input's result; None means print to the terminal."""
+        if self.output is not None:
+            return self.output
+        if self.output_dir is None:
+            return None
+        if self.fmt is not None:
+            ext = "." + self.fmt
+        elif kind == "image":
+            ext = suffix or ".png"
+        else:
+            ext = ".npy"
+        target = os.path.join(self.output_dir, stem + ext)
+        if source != "-" and os.path.exists(target) and os.path.samefile(source, target):
+            raise OutputError(
+                f"--output-dir would overwrite the input '{source}'; choose another folder"
+            )
+        return target

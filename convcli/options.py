@@ -1,0 +1,172 @@
+"""Command-line options shared by the commands, declared once as Annotated aliases.
+
+Values stay text here: :mod:`convcli.params` parses them, so the CLI and the Python
+API give the same messages for the same mistakes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import typer
+
+GEOMETRY = "Geometry"
+FILTERS = "Filters"
+OUTPUT = "Output"
+INPUT = "Input"
+
+Kernels = Annotated[
+    list[str],
+    typer.Option(
+        "--kernel",
+        "-k",
+        help="A kernel: a file (.csv/.tsv/.txt/.npy), inline numbers ('0,1,0', "
+        "'0,1,0;0,1,0;0,1,0', planes split by '|'), or a preset ('gaussian:size=5,sigma=1.2'). "
+        "Repeat for several filters.",
+        rich_help_panel=FILTERS,
+        show_default=False,
+    ),
+]
+Stride = Annotated[
+    str,
+    typer.Option("--stride", "-s", help="Step per axis: N or a,b[,c].", rich_help_panel=GEOMETRY),
+]
+Padding = Annotated[
+    str,
+    typer.Option(
+        "--padding",
+        "-p",
+        help="valid | same (Keras split) | full | causal (1-D) | N | a,b | before:after per "
+        "axis (1:0,2:2).",
+        rich_help_panel=GEOMETRY,
+    ),
+]
+PadModeOpt = Annotated[
+    Literal["zeros", "constant", "reflect", "symmetric", "edge", "wrap"],
+    typer.Option(
+        "--pad-mode",
+        help="What the padding holds: zeros, constant (--pad-value), reflect (d c b|a b c d), "
+        "symmetric (b a|a b c d), edge (a a|a b), wrap (c d|a b c d).",
+        rich_help_panel=GEOMETRY,
+    ),
+]
+PadValue = Annotated[
+    float,
+    typer.Option(
+        "--pad-value", help="Fill value for --pad-mode constant.", rich_help_panel=GEOMETRY
+    ),
+]
+Dilation = Annotated[
+    str,
+    typer.Option(
+        "--dilation",
+        "-d",
+        help="Gap between kernel taps per axis: N or a,b[,c].",
+        rich_help_panel=GEOMETRY,
+    ),
+]
+Flip = Annotated[
+    bool,
+    typer.Option(
+        "--flip",
+        help="True convolution: flip the kernel on every sliding axis.",
+        rich_help_panel=FILTERS,
+    ),
+]
+Channels = Annotated[
+    Literal["each", "sum"],
+    typer.Option(
+        "--channels",
+        help="each: every filter on every channel alone (keeps channels); sum: a filter "
+        "spans all channels and sums them (Keras Conv).",
+        rich_help_panel=FILTERS,
+    ),
+]
+Bias = Annotated[
+    str,
+    typer.Option(
+        "--bias",
+        help="Added to each map: one number, or one per filter (--bias=0.5,-1).",
+        rich_help_panel=FILTERS,
+    ),
+]
+Activation = Annotated[
+    Literal["linear", "relu", "abs", "sigmoid", "tanh"],
+    typer.Option("--activation", help="Applied after the bias.", rich_help_panel=FILTERS),
+]
+DType = Annotated[
+    Literal["float32", "float64"],
+    typer.Option("--dtype", help="Arithmetic precision.", rich_help_panel=FILTERS),
+]
+InputFormat = Annotated[
+    Literal["npy", "image", "csv"] | None,
+    typer.Option(
+        "--input-format",
+        help="Format of the inputs (default: by suffix; '-' is sniffed).",
+        rich_help_panel=INPUT,
+        show_default=False,
+    ),
+]
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the result to a file (.npy .csv .tsv .txt .json .png .jpg .tif .bmp "
+        ".webp) or '-' for standard output.",
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+OutputDir = Annotated[
+    str | None,
+    typer.Option(
+        "--output-dir",
+        help="Write each input's result to DIR/STEM.EXT (the folder must exist).",
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+Format = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (terminal), csv, tsv, txt, json, npy, or an image format (png, jpg, tif, "
+        "bmp, webp) for '-o -' and --output-dir. Default: table, or the -o suffix.",
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+Normalize = Annotated[
+    Literal["auto", "clip", "abs", "minmax", "offset"],
+    typer.Option(
+        "--normalize",
+        help="How values become pixels: auto (round if in range, else minmax), clip, abs, "
+        "minmax, offset (mid-grey + value).",
+        rich_help_panel=OUTPUT,
+    ),
+]
+Cmap = Annotated[
+    str | None,
+    typer.Option(
+        "--cmap",
+        help="Colour map for one-channel image outputs: grey, viridis, magma, coolwarm.",
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+Split = Annotated[
+    bool,
+    typer.Option(
+        "--split",
+        help="Several filters: one image per filter (STEM-0.png, ...) instead of a montage.",
+        rich_help_panel=OUTPUT,
+    ),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="No notes or progress on standard error.", rich_help_panel=OUTPUT
+    ),
+]

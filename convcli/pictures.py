@@ -1,0 +1,381 @@
+"""Feature maps to pixels: normalisation, colour maps and labelled montages.
+
+Pure array functions, no file I/O: :mod:`convcli.writers` encodes what these return.
+
+* :func:`to_pixels` turns float values into 8-bit (or 16-bit) pixels following one of
+  :data:`NORMALIZE_MODES` and says, in one ``note: ...`` line, how it changed them.
+* :func:`apply_cmap` renders one-channel pixels as an RGB heat map.
+* :func:`montage` lays several same-shape tiles out in a labelled grid.
+
+Examples
+--------
+>>> import numpy as np
+>>> pixels, note = to_pixels(np.array([[-765.0, 0.0, 765.0]]))
+>>> pixels.tolist(), note
+([[0, 128, 255]], 'note: rescaled -765..765 to 0..255 (minmax)')
+>>> apply_cmap(pixels, "viridis")[0, 0].tolist()
+[68, 1, 84]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from convcli.errors import OutputError, ParameterError
+
+NORMALIZE_MODES: tuple[str, ...] = ("auto", "clip", "abs", "minmax", "offset")
+"""The ``--normalize`` choices, in the order the help lists them."""
+
+CMAPS: tuple[str, ...] = ("grey", "gray", "viridis", "magma", "coolwarm")
+"""The ``--cmap`` names (``gray`` is an alias of ``grey``)."""
+
+# ---------------------------------------------------------------------------
+# Normalisation
+
+
+def to_pixels(
+    values: np.ndarray, *, normalize: str = "auto", pixel_max: int = 255
+) -> tuple[np.ndarray, str | None]:
+    """Map float values to integer pixels ``0..pixel_max``.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Values of any shape (one map, or all maps of a montage so that they share one
+        mapping).
+    normalize : {"auto", "clip", "abs", "minmax", "offset"}
+        ``auto``: values already inside ``0..pixel_max`` are only rounded, anything
+        else is rescaled as ``minmax``. ``clip``: clip to the pixel range. ``abs``:
+        absolute value, then clip. ``minmax``: rescale min..max linearly to
+        ``0..pixel_max``. ``offset``: add the mid-grey (128, or 32768 for 16-bit),
+        then clip, so that 0 is mid-grey (pair it with the ``coolwarm`` colour map).
+    pixel_max : {255, 65535}
+        255 gives ``uint8`` pixels, 65535 gives ``uint16``.
+
+    Returns
+    -------
+    pixels : numpy.ndarray
+        ``uint8`` or ``uint16`` array of the same shape; rounding is half-to-even.
+    note : str or None
+        One line starting with ``note:`` when the mapping changed values beyond
+        rounding (which mapping, from which range to which), else ``None``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown ``normalize`` or ``pixel_max``.
+
+    Notes
+    -----
+    * NaN becomes 0 before anything else (the engine never makes NaN from finite
+      input; a NaN in a loaded ``.npy`` should not poison the whole picture).
+    * ``+inf``/``-inf`` end at the top/bottom of the pixel range; ``minmax`` takes its
+      range from the finite values only.
+    * A constant map has no range to stretch: ``minmax`` then behaves as ``clip``
+      (a flat 300 becomes 255, a flat 7 stays 7) rather than turning it black, so a
+      blur of a white image still looks white.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_pixels(np.array([0.4, 254.6]))          # already in range: only rounded
+    (array([  0, 255], dtype=uint8), None)
+    >>> to_pixels(np.array([-3.0, 7.0, 300.0]), normalize="clip")
+    (array([  0,   7, 255], dtype=uint8), 'note: clipped -3..300 to 0..255 (clip)')
+    >>> to_pixels(np.array([-2.0, 0.0, 2.0]), normalize="offset")[0]
+    array([126, 128, 130], dtype=uint8)
+    >>> to_pixels(np.array([0.0, 0.5]), normalize="minmax", pixel_max=65535)
+    (array([    0, 65535], dtype=uint16), 'note: rescaled 0..0.5 to 0..65535 (minmax)')
+    """
+    if normalize not in NORMALIZE_MODES:
+        raise ParameterError(
+            f"--normalize must be one of {', '.join(NORMALIZE_MODES)}; got {normalize!r}"
+        )
+    if pixel_max not in (255, 65535):
+        raise ParameterError(f"pixel_max must be 255 (8-bit) or 65535 (16-bit); got {pixel_max}")
+
+    # float64 so that rescaling float32 maps adds no error of its own before rounding
+    v = np.asarray(values, dtype=np.float64)
+    v = np.where(np.isnan(v), 0.0, v)
+    top = float(pixel_max)
+    if v.size:
+        lo, hi = float(v.min()), float(v.max())
+        finite = v[np.isfinite(v)]
+        flo, fhi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    else:
+        lo = hi = flo = fhi = 0.0
+
+    mode = normalize
+    if mode == "auto":
+        mode = "clip" if lo >= 0.0 and hi <= top else "minmax"
+    span = f"{_compact(lo)}..{_compact(hi)}"
+    target = f"0..{pixel_max}"
+    note: str | None = None
+
+    if mode == "clip" or (mode == "minmax" and fhi == flo):
+        mapped = v
+        if lo < 0.0 or hi > top:
+            if mode == "clip":
+                note = f"note: clipped {span} to {target} (clip)"
+            else:
+                what = _compact(lo) if lo == hi else span
+                note = (
+                    f"note: constant map of {what} clipped to {target} (minmax: nothing to stretch)"
+                )
+    elif mode == "minmax":
+        # divide before scaling: top / span overflows for a tiny span; halve an overflowing span
+        halve = not math.isfinite(fhi - flo)
+        if halve:
+            mapped = (v / 2 - flo / 2) / (fhi / 2 - flo / 2) * top
+        else:
+            mapped = (v - flo) / (fhi - flo) * top
+        if (flo, fhi) != (0.0, top) or lo != flo or hi != fhi:
+            inf = "; infinite values at the ends" if (lo != flo or hi != fhi) else ""
+            note = f"note: rescaled {_compact(flo)}..{_compact(fhi)} to {target} (minmax{inf})"
+    elif mode == "abs":
+        mapped = np.abs(v)
+        over = float(mapped.max()) > top if v.size else False
+        if lo < 0.0 and over:
+            note = f"note: took absolute values of {span}, then clipped to {target} (abs)"
+        elif lo < 0.0:
+            note = f"note: took absolute values of {span} (abs)"
+        elif over:
+            note = f"note: clipped {span} to {target} (abs)"
+    else:  # offset
+        mid = (pixel_max + 1) // 2
+        mapped = v + mid
+        if lo + mid < 0.0 or hi + mid > top:
+            note = f"note: added {mid} to {span}, then clipped to {target} (offset)"
+        else:
+            shifted = f"{_compact(lo + mid)}..{_compact(hi + mid)}"
+            note = f"note: added {mid} to {span}, giving {shifted} (offset)"
+
+    dtype = np.uint8 if pixel_max == 255 else np.uint16
+    return np.rint(np.clip(mapped, 0.0, top)).astype(dtype), note
+
+
+def _compact(x: float) -> str:
+    """Format a number for a note: integers without ``.0``, else 4 significant digits.
+
+    Examples
+    --------
+    >>> [_compact(v) for v in (-765.0, 0.1234567, 2.5, -0.0, 12345.6, 1e-7, float("inf"))]
+    ['-765', '0.1235', '2.5', '0', '12346', '1e-07', 'inf']
+    """
+    if not math.isfinite(x):
+        return "inf" if x > 0 else "-inf"
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    if 1000 <= abs(x) < 1e15:  # 4 significant digits would need an exponent here
+        return str(round(x))
+    return f"{x:.4g}"
+
+
+# ---------------------------------------------------------------------------
+# Colour maps
+
+# Anchors in 8-bit sRGB, 17 per map. viridis and magma: matplotlib's published
+# 256-entry tables (van der Walt & Smith) at entries 0, 16, ..., 240, 255; linear
+# interpolation between them stays within 6 levels of the full table. coolwarm:
+# Moreland's "Diverging Color Maps for Scientific Visualization" (CoolWarmFloat33), every
+# other point, as matplotlib ships it; its neutral grey (221, 221, 221) is the middle.
+_SEQUENTIAL_AT = (*range(0, 256, 16), 255)
+_VIRIDIS = (
+    (68, 1, 84), (72, 24, 106), (71, 45, 123), (66, 64, 134), (59, 82, 139), (51, 99, 141),
+    (44, 114, 142), (38, 130, 142), (33, 145, 140), (31, 160, 136), (40, 174, 128),
+    (63, 188, 115), (94, 201, 98), (132, 212, 75), (173, 220, 48), (216, 226, 25),
+    (253, 231, 37),
+)  # fmt: skip
+_MAGMA = (
+    (0, 0, 4), (10, 8, 34), (29, 17, 71), (54, 16, 107), (81, 18, 124), (106, 28, 129),
+    (131, 38, 129), (156, 46, 127), (183, 55, 121), (208, 65, 111), (231, 82, 99),
+    (245, 107, 92), (252, 137, 97), (254, 167, 114), (254, 196, 136), (253, 226, 163),
+    (252, 253, 191),
+)  # fmt: skip
+_COOLWARM = (
+    (59, 76, 192), (77, 104, 215), (98, 130, 234), (119, 154, 247), (141, 176, 254),
+    (163, 194, 255), (184, 208, 249), (204, 217, 238), (221, 221, 221), (236, 211, 197),
+    (245, 196, 173), (247, 177, 148), (244, 154, 123), (236, 127, 99), (222, 96, 77),
+    (203, 62, 56), (180, 4, 38),
+)  # fmt: skip
+# Diverging: the centre anchor sits exactly on entry 128, the mid-grey that
+# ``to_pixels(..., normalize="offset")`` gives a 0 (an even 256-entry table has no middle).
+_CENTRED_AT = (*(16.0 * k for k in range(9)), *(128 + 127 * k / 8 for k in range(1, 9)))
+
+
+def _table(anchors: tuple[tuple[int, int, int], ...], at: tuple[float, ...]) -> np.ndarray:
+    """A (256, 3) uint8 lookup table interpolated linearly between ``anchors``."""
+    colours = np.asarray(anchors, dtype=np.float64)
+    index = np.arange(256)
+    channels = [np.interp(index, at, colours[:, c]) for c in range(3)]
+    return np.rint(np.stack(channels, axis=1)).astype(np.uint8)
+
+
+_GREY = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+_TABLES: dict[str, np.ndarray] = {
+    "grey": _GREY,
+    "gray": _GREY,
+    "viridis": _table(_VIRIDIS, _SEQUENTIAL_AT),
+    "magma": _table(_MAGMA, _SEQUENTIAL_AT),
+    "coolwarm": _table(_COOLWARM, _CENTRED_AT),
+}
+
+
+def apply_cmap(pixels: np.ndarray, name: str) -> np.ndarray:
+    """Render one-channel pixels as an RGB heat map.
+
+    Parameters
+    ----------
+    pixels : numpy.ndarray
+        2-D ``uint8`` or ``uint16`` pixels (16-bit values are scaled to the 256-entry
+        table with rounding).
+    name : str
+        One of :data:`CMAPS` (case-insensitive).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H, W, 3)`` ``uint8``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown name, or pixels that are not 2-D 8/16-bit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> apply_cmap(np.array([[0, 255]], dtype=np.uint8), "viridis").tolist()
+    [[[68, 1, 84], [253, 231, 37]]]
+    >>> apply_cmap(np.array([[128]], dtype=np.uint8), "coolwarm").tolist()
+    [[[221, 221, 221]]]
+    """
+    table = _TABLES.get(name.lower())
+    if table is None:
+        raise ParameterError(f"unknown colour map {name!r}; choose one of {', '.join(CMAPS)}")
+    if pixels.ndim != 2 or pixels.dtype not in (np.uint8, np.uint16):
+        raise ParameterError(
+            f"a colour map needs one-channel 8- or 16-bit pixels; "
+            f"got shape {pixels.shape} of {pixels.dtype}"
+        )
+    if pixels.dtype == np.uint16:
+        pixels = (pixels.astype(np.uint32) * 255 + 32767) // 65535
+    result: np.ndarray = table[pixels]
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Montage
+
+MIN_TILE_WIDTH = 96
+"""Tiles narrower than this are enlarged by a whole factor so their labels fit."""
+_GAP = 4
+_BACKGROUND = 64
+_INK = 255
+
+
+def montage(tiles: list[np.ndarray], labels: list[str]) -> np.ndarray:
+    """Lay same-shape tiles out in a grid, each with its label underneath.
+
+    The grid has ``ceil(sqrt(n))`` columns, filled row by row. Tiles narrower than
+    :data:`MIN_TILE_WIDTH` (96) pixels are enlarged by the nearest-neighbour factor
+    ``ceil(96 / width)`` (a 28-pixel-wide map becomes 4x, 112 pixels), so every pixel
+    stays a crisp square and the label fits. Tiles sit ``4`` pixels apart and from the
+    border, on a dark grey (64) background; each label (Pillow's default font, in
+    white, shortened with ``...`` when too wide) is centred in a strip under its tile.
+
+    Parameters
+    ----------
+    tiles : list of numpy.ndarray
+        ``uint8`` images of one shape: ``(H, W)`` or ``(H, W, C)`` with C in 1..4
+        (an alpha channel, C = 2 or 4, is opaque on the background).
+    labels : list of str
+        One label per tile.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint8`` image with the tiles' channel layout.
+
+    Raises
+    ------
+    OutputError
+        No tiles, tiles of different shapes or types, or a label count that differs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tiles = [np.zeros((2, 2), np.uint8), np.full((2, 2), 255, np.uint8)]
+    >>> sheet = montage(tiles, ["dark", "light"])
+    >>> sheet.shape                        # 2 px tiles enlarged 48x to 96 px
+    (122, 204)
+    >>> int(sheet[4, 4]), int(sheet[4, 104]), int(sheet[0, 0])
+    (0, 255, 64)
+    """
+    if not tiles:
+        raise OutputError("a montage needs at least one tile; got none")
+    if len(labels) != len(tiles):
+        raise OutputError(
+            f"a montage needs one label per tile; got {len(labels)} labels for {len(tiles)} tiles"
+        )
+    first = tiles[0]
+    for tile in tiles:
+        if tile.shape != first.shape or tile.dtype != np.uint8:
+            raise OutputError(
+                f"montage tiles must be uint8 images of one shape; got {tile.shape} "
+                f"{tile.dtype} next to {first.shape} {first.dtype}"
+            )
+    if first.ndim not in (2, 3) or (first.ndim == 3 and not 1 <= first.shape[2] <= 4):
+        raise OutputError(
+            f"montage tiles must be (H, W) or (H, W, 1..4) images; got shape {first.shape}"
+        )
+
+    height, width = first.shape[:2]
+    factor = math.ceil(MIN_TILE_WIDTH / width) if width < MIN_TILE_WIDTH else 1
+    tile_h, tile_w = height * factor, width * factor
+    font = ImageFont.load_default()
+    strip = int(font.getbbox("Ag")[3]) + 6
+    cols = math.ceil(math.sqrt(len(tiles)))
+    rows = math.ceil(len(tiles) / cols)
+    cell_h = tile_h + strip + _GAP
+    canvas_shape = (rows * cell_h + _GAP, cols * (tile_w + _GAP) + _GAP, *first.shape[2:])
+
+    alpha = first.ndim == 3 and first.shape[2] in (2, 4)
+    background = np.full(first.shape[2:] or (1,), _BACKGROUND, dtype=np.float64)
+    ink = np.full_like(background, _INK)
+    if alpha:  # background and text are opaque
+        background[-1] = ink[-1] = 255
+    canvas = np.empty(canvas_shape, dtype=np.uint8)
+    canvas[...] = background.astype(np.uint8) if first.ndim == 3 else _BACKGROUND
+
+    for i, (tile, label) in enumerate(zip(tiles, labels, strict=True)):
+        top = _GAP + (i // cols) * cell_h
+        left = _GAP + (i % cols) * (tile_w + _GAP)
+        big = tile.repeat(factor, axis=0).repeat(factor, axis=1) if factor > 1 else tile
+        canvas[top : top + tile_h, left : left + tile_w] = big
+        # Text drawn as a coverage mask, then blended in NumPy: one path for 1..4 channels.
+        mask = Image.new("L", (tile_w, strip), 0)
+        text = _fit_label(label, font, tile_w - 4)
+        text_x = (tile_w - font.getlength(text)) / 2
+        ImageDraw.Draw(mask).text((text_x, 2), text, fill=255, font=font)
+        cover = np.asarray(mask, dtype=np.float64) / 255.0
+        if first.ndim == 3:
+            cover = cover[..., None]
+            blended = background + (ink - background) * cover
+        else:
+            blended = _BACKGROUND + (_INK - _BACKGROUND) * cover
+        region = canvas[top + tile_h : top + tile_h + strip, left : left + tile_w]
+        region[...] = np.rint(blended).astype(np.uint8)
+    return canvas
+
+
+def _fit_label(label: str, font: ImageFont.ImageFont | ImageFont.FreeTypeFont, room: int) -> str:
+    """``label``, shortened with ``...`` until it is at most ``room`` pixels wide."""
+    if font.getlength(label) <= room:
+        return label
+    while label and font.getlength(label + "...") > room:
+        label = label[:-1]
+    return label + "..." if label else ""
