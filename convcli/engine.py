@@ -18,15 +18,14 @@ Pad modes (``|`` marks the edge of the input ``a b c d``)::
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import contextlib
+from typing import Any
 
 import numpy as np
 
 from convcli.errors import GeometryError, ParameterError
 from convcli.params import DTYPES, ConvParams, IntsArg, PaddingArg, choice
 from convcli.shapes import conv_output_shape, resolve_padding
-
-DType = Literal["float32", "float64"]
 
 # convcli's pad-mode names -> numpy.pad's.
 _NUMPY_PAD_MODES = {
@@ -62,11 +61,51 @@ def pad_input(
     return padded
 
 
-def _as_float_array(value: Any, *, name: str, dtype: DType) -> np.ndarray:
-    array = np.asarray(value)
+def dtype_name(dtype: object) -> str:
+    """``"float32"`` or ``"float64"`` from a name or a NumPy type; else a ParameterError.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dtype_name(np.float64)
+    'float64'
+    """
+    if not isinstance(dtype, str):
+        with contextlib.suppress(TypeError):
+            dtype = np.dtype(dtype).name  # type: ignore[call-overload]
+    return choice(str(dtype), DTYPES, name="dtype")
+
+
+def as_float_array(value: Any, *, name: str, dtype: str) -> np.ndarray:
+    """``value`` as a non-empty array of ``dtype``; a clear error for anything else.
+
+    Examples
+    --------
+    >>> as_float_array([[1, 2], [3]], name="input", dtype="float32")
+    Traceback (most recent call last):
+    ...
+    convcli.errors.ParameterError: input must be a rectangular array of numbers; ...
+    """
+    try:
+        array = np.asarray(value)
+    except ValueError as exc:
+        raise ParameterError(f"{name} must be a rectangular array of numbers; {exc}") from None
     if array.dtype.kind not in "biuf":
         raise ParameterError(f"{name} must hold real numbers; got dtype {array.dtype}")
+    if 0 in array.shape:
+        raise GeometryError(f"{name} has an empty axis: shape {array.shape}")
     return array.astype(dtype, copy=False)
+
+
+def axes_text(shape: tuple[int, ...]) -> str:
+    """``"1 axis (5,)"`` / ``"2 axes (6, 7)"``.
+
+    Examples
+    --------
+    >>> axes_text((5,))
+    '1 axis (5,)'
+    """
+    return f"{len(shape)} {'axis' if len(shape) == 1 else 'axes'} {shape}"
 
 
 def correlate(
@@ -125,14 +164,14 @@ def correlate(
     >>> correlate([1, 2, 3, 4, 5, 6], [1, 10, 100], flip=True).tolist()
     [123.0, 234.0, 345.0, 456.0]
     """
-    dt = choice(dtype, DTYPES, name="dtype")
-    data = _as_float_array(x, name="input", dtype=dt)  # type: ignore[arg-type]
-    weights = _as_float_array(kernel, name="kernel", dtype=dt)  # type: ignore[arg-type]
+    dt = dtype_name(dtype)
+    data = as_float_array(x, name="input", dtype=dt)
+    weights = as_float_array(kernel, name="kernel", dtype=dt)
     if not 1 <= weights.ndim <= 3:
         raise GeometryError(f"a kernel must have 1, 2 or 3 axes; got shape {weights.shape}")
     if data.ndim != weights.ndim:
         raise GeometryError(
-            f"input has {data.ndim} axes {data.shape} but the kernel has {weights.ndim} "
+            f"input has {axes_text(data.shape)} but the kernel has {weights.ndim} "
             f"{weights.shape}; correlate() takes arrays without a channels axis"
         )
     params = ConvParams.build(
@@ -171,10 +210,13 @@ def correlate_normalized(x: np.ndarray, kernel: np.ndarray, params: ConvParams) 
 
     out = np.zeros(out_shape, dtype=x.dtype)
     scratch = np.empty(out_shape, dtype=x.dtype)
+    # Zero taps add nothing (line detectors are mostly zeros), unless the input holds
+    # NaN or inf, where 0 * inf must still give NaN.
+    skip_zeros = bool(np.isfinite(x).all())
     for tap in np.ndindex(*weights.shape):
         weight = weights[tap]
-        if weight == 0:
-            continue  # zero taps add nothing; line detectors are mostly zeros
+        if weight == 0 and skip_zeros:
+            continue
         window = padded[
             tuple(
                 slice(t * d, t * d + (n - 1) * s + 1, s)

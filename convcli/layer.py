@@ -27,18 +27,18 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from convcli.engine import correlate_normalized
+from convcli.engine import as_float_array, axes_text, correlate_normalized, dtype_name
 from convcli.errors import GeometryError, ParameterError
 from convcli.featuremaps import FeatureMaps
 from convcli.params import (
     ACTIVATIONS,
     CHANNEL_RULES,
-    DTYPES,
     ConvParams,
     IntsArg,
     PaddingArg,
@@ -59,10 +59,6 @@ ACTIVATION_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "tanh": np.tanh,
 }
 assert tuple(ACTIVATION_FUNCTIONS) == ACTIVATIONS
-
-
-def _axes_word(n: int) -> str:
-    return f"{n} axis" if n == 1 else f"{n} axes"
 
 
 def sliding_ndim(input_shape: tuple[int, ...], kernel_shape: tuple[int, ...], channels: str) -> int:
@@ -94,7 +90,7 @@ def _check_input_rank(shape: tuple[int, ...], sliding: int) -> bool:
     if len(shape) == sliding + 1:
         return True
     raise GeometryError(
-        f"input has {_axes_word(len(shape))} {shape} but a {sliding}-D kernel needs "
+        f"input has {axes_text(shape)} but a {sliding}-D kernel needs "
         f"{sliding} (one channel) or {sliding + 1} (channels last)"
     )
 
@@ -146,17 +142,16 @@ def apply_filters(
     """
     rule = choice(channels, CHANNEL_RULES, name="channels")
     act = ACTIVATION_FUNCTIONS[choice(activation, ACTIVATIONS, name="activation")]
-    dt = choice(dtype, DTYPES, name="dtype")
-    data = np.asarray(x)
-    if data.dtype.kind not in "biuf":
-        raise ParameterError(f"input must hold real numbers; got dtype {data.dtype}")
-    data = data.astype(dt, copy=False)
-    weights = [np.asarray(k).astype(dt) for k in kernels]
+    dt = dtype_name(dtype)
+    data = as_float_array(x, name="input", dtype=dt)
+    weights = [as_float_array(k, name="kernel", dtype=dt) for k in kernels]
     if not weights:
         raise ParameterError("give at least one kernel")
     for w in weights:
-        if not 1 <= w.ndim <= 4 or w.size == 0:
+        if not 1 <= w.ndim <= 4:
             raise GeometryError(f"a kernel must have 1, 2 or 3 axes; got shape {w.shape}")
+    if labels is not None and len(labels) != len(weights):
+        raise ParameterError(f"give one label per filter ({len(weights)}); got {len(labels)}")
 
     slides = {sliding_ndim(data.shape, w.shape, rule) for w in weights}
     if len(slides) > 1:
@@ -170,7 +165,7 @@ def apply_filters(
     has_channels = _check_input_rank(data.shape, sliding)
     planes = np.moveaxis(data, -1, 0) if has_channels else data[np.newaxis]
 
-    biases = (bias,) if isinstance(bias, int | float) else tuple(bias)
+    biases = (float(bias),) if isinstance(bias, numbers.Real) else tuple(bias)  # type: ignore[arg-type]
     if len(biases) not in (1, len(weights)):
         raise ParameterError(
             f"bias takes one value or one per filter ({len(weights)}); got {len(biases)}: "

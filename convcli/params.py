@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from convcli.errors import ParameterError
-from convcli.shapes import PADDING_MODES, Padding, Pair, explicit_padding
+from convcli.shapes import PADDING_MODES, Padding, Pair, explicit_padding, int_items
 
 PAD_MODES = ("zeros", "constant", "reflect", "symmetric", "edge", "wrap")
 ACTIVATIONS = ("linear", "relu", "abs", "sigmoid", "tanh")
@@ -94,7 +94,7 @@ def expand_per_axis(values: IntsArg, *, ndim: int, name: str) -> tuple[int, ...]
     ...
     convcli.errors.ParameterError: stride has 3 values (1,2,3) but the kernel slides along 2 ...
     """
-    seq = (values,) if isinstance(values, int) else tuple(values)
+    seq = int_items(values, name=name)
     if len(seq) == 1:
         seq = seq * ndim
     if len(seq) != ndim:
@@ -103,10 +103,9 @@ def expand_per_axis(values: IntsArg, *, ndim: int, name: str) -> tuple[int, ...]
             f"{name} has {len(seq)} values ({text}) but the kernel slides along {ndim} "
             f"axes; give 1 or {ndim} values"
         )
-    for v in seq:
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            text = ",".join(map(str, seq))
-            raise ParameterError(f"{name} must be a positive integer per axis; got {text}")
+    if any(v < 1 for v in seq):
+        text = ",".join(map(str, seq))
+        raise ParameterError(f"{name} must be a positive integer per axis; got {text}")
     return seq
 
 

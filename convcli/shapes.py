@@ -28,7 +28,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numbers
+from collections.abc import Iterable, Sequence
 
 from convcli.errors import GeometryError, ParameterError
 
@@ -67,6 +68,28 @@ def same_padding(length: int, kernel_length: int, stride: int, dilation: int) ->
     return total // 2, total - total // 2
 
 
+def int_items(values: object, *, name: str) -> tuple[int, ...]:
+    """A whole number or an iterable of them as a tuple of ints; anything else is an error.
+
+    NumPy integers count; booleans and floats do not.
+
+    Examples
+    --------
+    >>> int_items(2, name="stride")
+    (2,)
+    >>> int_items([1.5], name="stride")
+    Traceback (most recent call last):
+    ...
+    convcli.errors.ParameterError: stride must be whole numbers; got [1.5]
+    """
+    items = (
+        list(values) if isinstance(values, Iterable) and not isinstance(values, str) else [values]
+    )
+    if not items or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in items):
+        raise ParameterError(f"{name} must be whole numbers; got {values!r}")
+    return tuple(int(v) for v in items)  # type: ignore[arg-type]
+
+
 def explicit_padding(padding: ExplicitPadding, *, ndim: int) -> tuple[Pair, ...]:
     """One ``(before, after)`` pair per axis from ``N``, one ``N`` per axis, or pairs.
 
@@ -79,16 +102,18 @@ def explicit_padding(padding: ExplicitPadding, *, ndim: int) -> tuple[Pair, ...]
     >>> explicit_padding([1, (2, 0)], ndim=2)
     ((1, 1), (2, 0))
     """
-    items: list[int | Sequence[int]] = [padding] if isinstance(padding, int) else list(padding)
+    if isinstance(padding, Iterable):
+        items: list[object] = list(padding)
+    else:
+        items = [padding]
     pairs: list[Pair] = []
     for item in items:
-        if isinstance(item, int):
-            pairs.append((item, item))
-            continue
-        values = tuple(item)
+        values = int_items(item, name="padding")
+        if len(values) == 1:
+            values = values * 2
         if len(values) != 2:
-            raise ParameterError(f"explicit padding pairs are (before, after); got {values}")
-        pairs.append((int(values[0]), int(values[1])))
+            raise ParameterError(f"explicit padding pairs are (before, after); got {item!r}")
+        pairs.append((values[0], values[1]))
     if len(pairs) == 1:
         pairs = pairs * ndim
     if len(pairs) != ndim:

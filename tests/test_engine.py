@@ -500,3 +500,44 @@ def test_errors(
     assert info.value.exit_code == 2  # type: ignore[attr-defined]
     assert not str(info.value).startswith("Error")
     assert str(info.value).count("\n") <= 1
+
+
+# --- API edge cases: NaN, empty inputs, NumPy scalars as settings -------------------------
+
+
+def test_nan_under_a_zero_weight_still_propagates() -> None:
+    expected = np.correlate([np.nan, 1.0, 2.0], [0.0, 1.0], mode="valid")
+    got = convcli.correlate([np.nan, 1, 2], [0, 1], dtype="float64")
+    np.testing.assert_array_equal(got, expected)  # [nan, 2]: 0 * nan is nan
+
+
+def test_empty_input_is_a_geometry_error() -> None:
+    with pytest.raises(GeometryError, match=r"input has an empty axis: shape \(0,\)"):
+        convcli.correlate(np.zeros(0), [1], padding=1, pad_mode="reflect")
+
+
+def test_numpy_scalars_are_accepted_as_settings() -> None:
+    got = convcli.correlate([1, 2, 3, 4, 5], [1, 1], stride=np.int64(2), padding=np.int32(1))
+    assert got.tolist() == [1, 5, 9]
+    assert convcli.correlate([1, 2], [1], dtype=np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"padding": 1.5}, "padding must be whole numbers; got 1.5"),
+        ({"padding": True}, "padding must be whole numbers; got True"),
+        ({"stride": 1.5}, "stride must be whole numbers; got 1.5"),
+        ({"dtype": "int8"}, "dtype must be one of float32, float64; got 'int8'"),
+    ],
+)
+def test_non_integer_settings_are_parameter_errors(
+    options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        convcli.correlate([1, 2, 3], [1], **options)  # type: ignore[arg-type]
+
+
+def test_ragged_input_is_a_parameter_error() -> None:
+    with pytest.raises(ParameterError, match="input must be a rectangular array of numbers"):
+        convcli.correlate([[1, 2], [3]], [[1]])

@@ -333,3 +333,13 @@ def test_layer_errors(
 ) -> None:
     with pytest.raises(error, match=message):
         apply_filters(x, kernels, **options)
+
+
+def test_label_count_must_match_the_filters() -> None:
+    with pytest.raises(ParameterError, match=r"give one label per filter \(2\); got 1"):
+        apply_filters(np.arange(6.0), [[1, 1], [1, -1]], labels=["a"])
+
+
+def test_numpy_scalar_bias() -> None:
+    maps = apply_filters(np.arange(3.0), [[1]], bias=np.float32(1))
+    assert maps.data.tolist() == [1, 2, 3]
