@@ -124,14 +124,12 @@ def apply(
     from convcli.kernel_io import parse_kernel
     from convcli.layer import apply_filters
     from convcli.loaders import load_input
-    from convcli.params import parse_bias, parse_padding, parse_per_axis
+    from convcli.params import choice, parse_bias, parse_padding, parse_per_axis
     from convcli.pictures import CMAPS
 
     plan = OutputPlan.build(inputs, output=output, output_dir=output_dir, fmt=fmt)
-    if cmap is not None and cmap not in CMAPS:
-        from convcli.params import choice
-
-        choice(cmap, CMAPS, name="cmap")
+    if cmap is not None:
+        choice(cmap.lower(), CMAPS, name="cmap")
     # Everything that can be checked without data is checked before any input is read.
     kernels = [parse_kernel(spec) for spec in kernel]
     settings = {

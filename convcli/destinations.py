@@ -18,13 +18,11 @@ import os
 from dataclasses import dataclass
 
 from convcli.errors import OutputError, ParameterError
+from convcli.writers import DATA_FORMATS, FORMAT_ALIASES, IMAGE_FORMATS
 
-DATA_FORMATS = ("csv", "tsv", "txt", "json", "npy")
-IMAGE_FORMATS = ("png", "jpg", "tif", "bmp", "webp")
 FORMATS = ("table", *DATA_FORMATS, *IMAGE_FORMATS)
 # Formats that must not be written raw to a terminal.
 BINARY_FORMATS = ("npy", *IMAGE_FORMATS)
-_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
 
 
 def normalize_format(fmt: str | None) -> str | None:
@@ -37,7 +35,7 @@ def normalize_format(fmt: str | None) -> str | None:
     """
     if fmt is None:
         return None
-    name = _ALIASES.get(fmt.lower(), fmt.lower())
+    name = FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
     if name not in FORMATS:
         raise ParameterError(f"format must be one of {', '.join(FORMATS)}; got '{fmt}'")
     return name

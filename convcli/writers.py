@@ -63,7 +63,7 @@ SUFFIXES: dict[str, str] = {
 }
 """Known destination suffixes (matched case-insensitively) and their formats."""
 
-_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
+FORMAT_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
 _DELIMITERS = {"csv": ",", "tsv": "\t", "txt": " "}
 _NO_ALPHA = {"jpg": "JPEG", "bmp": "BMP"}
 
@@ -210,7 +210,7 @@ def encode_data(array: np.ndarray, fmt: str) -> bytes:
     >>> encode_data(np.array([np.nan, 1.0], dtype=np.float32), "json")
     b'{"shape": [2], "dtype": "float32", "data": [null, 1]}\\n'
     """
-    fmt = _ALIASES.get(fmt, fmt)
+    fmt = FORMAT_ALIASES.get(fmt, fmt)
     if fmt == "npy":
         buffer = io.BytesIO()
         np.save(buffer, array, allow_pickle=False)
@@ -397,7 +397,7 @@ def _resolve_format(destination: str, fmt: str | None) -> str:
     """The format to write: ``fmt`` checked against the suffix, else the suffix."""
     known = ", ".join(FORMATS)
     if fmt is not None:
-        fmt = _ALIASES.get(fmt.lower(), fmt.lower())
+        fmt = FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
         if fmt not in FORMATS:
             raise OutputError(f"unknown output format {fmt!r}; use one of {known}")
     if destination == "-":
