@@ -43,8 +43,19 @@ Examples:
 # Above this many input elements x filters, a single input shows a progress bar.
 LONG_WORK_ELEMENTS = 8_000_000
 
+ROOT_EXAMPLES = """\
+Examples:
+
+  convcli apply sample_images/seed-line-8x8.csv -k vertical-line
+
+  convcli apply sample_images/photo.png -k sobel-x -k sobel-y -p same -o edges.png
+
+  convcli apply -h
+"""
+
 app = typer.Typer(
     name="convcli",
+    epilog=ROOT_EXAMPLES,
     help="Convolutions from the command line, exactly as Keras computes them "
     "(cross-correlation, channels last).",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -89,7 +100,7 @@ def apply(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            metavar="INPUT...",
+            metavar="INPUT",
             help="Images (png jpg tif bmp webp), CSV/TSV/TXT signals or grids, .npy arrays; "
             "'-' reads standard input.",
             show_default=False,

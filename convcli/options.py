@@ -20,6 +20,7 @@ Kernels = Annotated[
     typer.Option(
         "--kernel",
         "-k",
+        metavar="SPEC",
         help="A kernel: a file (.csv/.tsv/.txt/.npy), inline numbers ('0,1,0', "
         "'0,1,0;0,1,0;0,1,0', planes split by '|'), or a preset ('gaussian:size=5,sigma=1.2'). "
         "Repeat for several filters.",
@@ -29,13 +30,20 @@ Kernels = Annotated[
 ]
 Stride = Annotated[
     str,
-    typer.Option("--stride", "-s", help="Step per axis: N or a,b[,c].", rich_help_panel=GEOMETRY),
+    typer.Option(
+        "--stride",
+        "-s",
+        metavar="N[,N,N]",
+        help="Step per axis: N or a,b[,c].",
+        rich_help_panel=GEOMETRY,
+    ),
 ]
 Padding = Annotated[
     str,
     typer.Option(
         "--padding",
         "-p",
+        metavar="MODE|N|B:A,...",
         help="valid | same (Keras split) | full | causal (1-D) | N | a,b | before:after per "
         "axis (1:0,2:2).",
         rich_help_panel=GEOMETRY,
@@ -53,7 +61,10 @@ PadModeOpt = Annotated[
 PadValue = Annotated[
     float,
     typer.Option(
-        "--pad-value", help="Fill value for --pad-mode constant.", rich_help_panel=GEOMETRY
+        "--pad-value",
+        metavar="V",
+        help="Fill value for --pad-mode constant.",
+        rich_help_panel=GEOMETRY,
     ),
 ]
 Dilation = Annotated[
@@ -61,6 +72,7 @@ Dilation = Annotated[
     typer.Option(
         "--dilation",
         "-d",
+        metavar="N[,N,N]",
         help="Gap between kernel taps per axis: N or a,b[,c].",
         rich_help_panel=GEOMETRY,
     ),
@@ -86,6 +98,7 @@ Bias = Annotated[
     str,
     typer.Option(
         "--bias",
+        metavar="B[,B...]",
         help="Added to each map: one number, or one per filter (--bias=0.5,-1).",
         rich_help_panel=FILTERS,
     ),
@@ -112,6 +125,7 @@ Output = Annotated[
     typer.Option(
         "--output",
         "-o",
+        metavar="PATH",
         help="Write the result to a file (.npy .csv .tsv .txt .json .png .jpg .tif .bmp "
         ".webp) or '-' for standard output.",
         rich_help_panel=OUTPUT,
@@ -122,6 +136,7 @@ OutputDir = Annotated[
     str | None,
     typer.Option(
         "--output-dir",
+        metavar="DIR",
         help="Write each input's result to DIR/STEM.EXT (the folder must exist).",
         rich_help_panel=OUTPUT,
         show_default=False,
@@ -132,6 +147,7 @@ Format = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         help="table (terminal), csv, tsv, txt, json, npy, or an image format (png, jpg, tif, "
         "bmp, webp) for '-o -' and --output-dir. Default: table, or the -o suffix.",
         rich_help_panel=OUTPUT,
@@ -151,6 +167,7 @@ Cmap = Annotated[
     str | None,
     typer.Option(
         "--cmap",
+        metavar="NAME",
         help="Colour map for one-channel image outputs: grey, viridis, magma, coolwarm.",
         rich_help_panel=OUTPUT,
         show_default=False,
