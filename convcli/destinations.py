@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from convcli.errors import OutputError, ParameterError
 from convcli.writers import DATA_FORMATS, FORMAT_ALIASES, IMAGE_FORMATS
@@ -48,6 +48,8 @@ class OutputPlan:
     output: str | None
     output_dir: str | None
     fmt: str | None
+    # Targets already handed out in this run, so two inputs never write one file.
+    claimed: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(
@@ -98,4 +100,10 @@ class OutputPlan:
             raise OutputError(
                 f"--output-dir would overwrite the input '{source}'; choose another folder"
             )
+        if target in self.claimed:
+            raise OutputError(
+                f"inputs '{self.claimed[target]}' and '{source}' would both be written to "
+                f"'{target}'; give inputs different names or run them separately"
+            )
+        self.claimed[target] = source
         return target

@@ -512,3 +512,20 @@ def test_python_dash_m_runs_the_same_command() -> None:
     process = run_process("apply", SIGNAL, "-k", "1,10,100", "--format", "csv")
     assert process.returncode == 0
     assert process.stdout == b"321,432,543,654\n"
+
+
+def test_output_dir_refuses_two_inputs_with_one_target(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "out").mkdir()
+    for folder, row in (("a", "1,2,3\n"), ("b", "4,5,6\n")):
+        (tmp_path / folder / "x.csv").write_text(row)
+    first, second = str(tmp_path / "a" / "x.csv"), str(tmp_path / "b" / "x.csv")
+    result = run_cli("apply", first, second, "-k", "1", "--output-dir", str(tmp_path / "out"))
+    assert result.code == 2
+    target = tmp_path / "out" / "x.npy"
+    assert result.err == (
+        f"Error: inputs '{first}' and '{second}' would both be written to '{target}'; "
+        "give inputs different names or run them separately\n"
+    )
+    assert np.load(target).tolist() == [1, 2, 3]  # the first result, not clobbered
