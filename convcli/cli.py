@@ -110,7 +110,7 @@ def apply(
     stride: options.Stride = "1",
     padding: options.Padding = "valid",
     pad_mode: options.PadModeOpt = "zeros",
-    pad_value: options.PadValue = 0.0,
+    pad_value: options.PadValue = "0",
     dilation: options.Dilation = "1",
     flip: options.Flip = False,
     channels: options.Channels = "each",
@@ -134,13 +134,20 @@ def apply(
     from convcli.destinations import OutputPlan
     from convcli.kernel_io import parse_kernel
     from convcli.layer import apply_filters
-    from convcli.loaders import load_input
-    from convcli.params import choice, parse_bias, parse_padding, parse_per_axis
+    from convcli.loaders import check_input, expected_kind, load_input
+    from convcli.params import choice, parse_bias, parse_number, parse_padding, parse_per_axis
     from convcli.pictures import CMAPS
 
-    plan = OutputPlan.build(inputs, output=output, output_dir=output_dir, fmt=fmt)
+    plan = OutputPlan.build(
+        inputs, output=output, output_dir=output_dir, fmt=fmt, split=split, cmap=cmap
+    )
     if cmap is not None:
         choice(cmap.lower(), CMAPS, name="cmap")
+    for path in inputs:  # a missing last input must not leave the first results behind
+        check_input(path)
+    plan.check_targets(
+        [(path, *_stem_and_suffix(path), expected_kind(path, input_format)) for path in inputs]
+    )
     # Everything that can be checked without data is checked before any input is read.
     kernels = [parse_kernel(spec) for spec in kernel]
     settings = {
@@ -148,7 +155,7 @@ def apply(
         "dilation": parse_per_axis(dilation, name="dilation"),
         "padding": parse_padding(padding),
         "pad_mode": pad_mode,
-        "pad_value": pad_value,
+        "pad_value": parse_number(pad_value, name="pad value"),
         "flip": flip,
         "channels": channels,
         "bias": parse_bias(bias),
@@ -230,12 +237,28 @@ def _emit(
     )
 
 
+def _stem_and_suffix(path: str) -> tuple[str, str]:
+    if path == "-":
+        return "stdin", ""
+    return os.path.splitext(os.path.basename(path))
+
+
 def _print_table(maps: FeatureMaps, *, title: str | None) -> None:
     from rich.console import Console
 
+    from convcli.errors import WriteFailedError
     from convcli.render import render_maps
 
-    render_maps(maps, Console(highlight=False, soft_wrap=False), title=title)
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        raise WriteFailedError("cannot write to standard output: it is closed")
+    try:
+        render_maps(maps, Console(highlight=False, soft_wrap=False), title=title)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise WriteFailedError(f"could not write to standard output: {reason}") from None
 
 
 def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
@@ -265,7 +288,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except typer.TyperException as exc:
         command = next((a for a in args if not a.startswith("-")), "")
         hint = f"Try 'convcli {command} -h' for help.".replace("  ", " ")
-        _fail(exc.format_message(), exc.exit_code, hint if exc.exit_code == 2 else None)
+        # Typer's Literal coercion words choices as "Value error, 'x' is not one of ...".
+        message = exc.format_message().replace("Value error, ", "")
+        _fail(message, exc.exit_code, hint if exc.exit_code == 2 else None)
     except typer.Abort:
         _fail("aborted", 1)
     except KeyboardInterrupt:
@@ -279,7 +304,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc} (set CONVCLI_DEBUG=1 for details)", 1)
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except OSError as exc:
+        _fail(f"could not write to standard output: {(exc.strerror or str(exc)).lower()}", 1)
     raise SystemExit(code if isinstance(code, int) else 0)

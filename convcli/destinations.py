@@ -53,10 +53,29 @@ class OutputPlan:
 
     @classmethod
     def build(
-        cls, inputs: list[str], *, output: str | None, output_dir: str | None, fmt: str | None
+        cls,
+        inputs: list[str],
+        *,
+        output: str | None,
+        output_dir: str | None,
+        fmt: str | None,
+        split: bool = False,
+        cmap: str | None = None,
     ) -> OutputPlan:
         """Validate the combination of output options for these inputs."""
         name = normalize_format(fmt)
+        to_terminal = output_dir is None and output in (None, "-") and name in (None, "table")
+        if to_terminal and (split or cmap is not None):
+            option = "--split" if split else "--cmap"
+            raise ParameterError(
+                f"{option} is for image files; the maps are printed as a table here: "
+                "add -o FILE.png or --output-dir DIR"
+            )
+        if name == "table" and output not in (None, "-"):
+            raise ParameterError(
+                f"--format table prints to the terminal; it cannot be written to '{output}': "
+                "drop --format or choose csv, tsv, txt, json, npy or an image format"
+            )
         if output is not None and output_dir is not None:
             raise ParameterError("give -o/--output or --output-dir, not both")
         if inputs.count("-") > 1:
@@ -83,27 +102,49 @@ class OutputPlan:
             )
         return cls(output=output, output_dir=output_dir, fmt=name)
 
+    def check_targets(self, inputs: list[tuple[str, str, str, str | None]]) -> None:
+        """Refuse, before any work, inputs that would write one file (``--output-dir``).
+
+        ``inputs`` holds ``(source, stem, suffix, kind)`` as far as known before reading.
+        """
+        if self.output_dir is None:
+            return
+        seen: dict[str, str] = {}
+        for source, stem, suffix, kind in inputs:
+            target = self._target(stem, suffix, kind)
+            if target in seen:
+                raise _clash(seen[target], source, target)
+            seen[target] = source
+
+    def _target(self, stem: str, suffix: str, kind: str | None) -> str:
+        assert self.output_dir is not None
+        if self.fmt is not None:
+            ext = "." + self.fmt
+        elif kind == "image":
+            ext = suffix.lower() or ".png"
+        else:
+            ext = ".npy"
+        return os.path.join(self.output_dir, stem + ext)
+
     def destination_for(self, source: str, *, stem: str, suffix: str, kind: str) -> str | None:
         """The path (or ``-``) for one input's result; None means print to the terminal."""
         if self.output is not None:
             return self.output
         if self.output_dir is None:
             return None
-        if self.fmt is not None:
-            ext = "." + self.fmt
-        elif kind == "image":
-            ext = suffix or ".png"
-        else:
-            ext = ".npy"
-        target = os.path.join(self.output_dir, stem + ext)
+        target = self._target(stem, suffix, kind)
         if source != "-" and os.path.exists(target) and os.path.samefile(source, target):
             raise OutputError(
                 f"--output-dir would overwrite the input '{source}'; choose another folder"
             )
         if target in self.claimed:
-            raise OutputError(
-                f"inputs '{self.claimed[target]}' and '{source}' would both be written to "
-                f"'{target}'; give inputs different names or run them separately"
-            )
+            raise _clash(self.claimed[target], source, target)
         self.claimed[target] = source
         return target
+
+
+def _clash(first: str, second: str, target: str) -> OutputError:
+    return OutputError(
+        f"inputs '{first}' and '{second}' would both be written to '{target}'; "
+        "give inputs different names or run them separately"
+    )

@@ -19,6 +19,7 @@ Pad modes (``|`` marks the edge of the input ``a b c d``)::
 from __future__ import annotations
 
 import contextlib
+import math
 from typing import Any
 
 import numpy as np
@@ -186,6 +187,31 @@ def correlate(
     return correlate_normalized(data, weights, params)
 
 
+# The largest padded input convcli will build (8 GiB of float32): past this, padding is
+# a typo, and NumPy would fail with an allocation error or an integer overflow.
+MAX_PADDED_ELEMENTS = 2**31
+
+
+def check_work_size(shape: tuple[int, ...], pads: tuple[tuple[int, int], ...]) -> None:
+    """Refuse a padding that would make an absurdly large padded input.
+
+    Examples
+    --------
+    >>> check_work_size((3, 3), ((50000, 50000), (50000, 50000)))
+    Traceback (most recent call last):
+    ...
+    convcli.errors.GeometryError: padding 50000:50000,50000:50000 makes the padded input ...
+    """
+    padded = tuple(n + b + a for n, (b, a) in zip(shape, pads, strict=True))
+    if math.prod(padded) > MAX_PADDED_ELEMENTS:
+        text = ",".join(f"{b}:{a}" for b, a in pads)
+        raise GeometryError(
+            f"padding {text} makes the padded input {padded}, "
+            f"{math.prod(padded):.3g} values: more than convcli handles "
+            f"({MAX_PADDED_ELEMENTS:.3g}); use a smaller padding or dilation"
+        )
+
+
 def correlate_normalized(x: np.ndarray, kernel: np.ndarray, params: ConvParams) -> np.ndarray:
     """The engine proper, on validated float arrays and normalised settings.
 
@@ -205,6 +231,7 @@ def correlate_normalized(x: np.ndarray, kernel: np.ndarray, params: ConvParams) 
         dilation=params.dilation,
         padding=params.padding,
     )
+    check_work_size(x.shape, pads)
     padded = pad_input(x, pads, params.pad_mode, params.pad_value)
     weights = kernel[(slice(None, None, -1),) * kernel.ndim] if params.flip else kernel
 

@@ -298,6 +298,9 @@ def _load_npy(data: bytes, name: str) -> np.ndarray:
         loaded = np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "pickle" in reason or not data.startswith(_NPY_MAGIC):
+            # np.load takes non-NPY bytes for a pickle; never suggest unpickling.
+            reason = "it does not start with the NPY magic bytes"
         raise KernelError(
             f"kernel file '{name}' is not a valid .npy file ({reason}); save it with numpy.save"
         ) from None

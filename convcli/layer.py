@@ -203,11 +203,11 @@ def apply_filters(
                 progress(1 / n_maps)
         per_filter.append([act(m + b) if b else act(m) for m in maps])
 
-    shapes = {m.shape for maps in per_filter for m in maps}
-    if len(shapes) > 1:
+    shapes = [maps[0].shape for maps in per_filter]  # in the order the filters were given
+    if len(set(shapes)) > 1:
         raise GeometryError(
             "the filters give feature maps of different shapes ("
-            + ", ".join(str(s) for s in sorted(shapes))
+            + ", ".join(str(shape) for shape in shapes)
             + "); use kernels of one size, or padding 'same'"
         )
 

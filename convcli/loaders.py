@@ -212,6 +212,36 @@ def load_input(
         )
 
 
+def check_input(path: str) -> None:
+    """Fail now, with :func:`load_input`'s message, if ``path`` cannot be opened.
+
+    Lets a command refuse a missing third input before it writes the first result.
+
+    Examples
+    --------
+    >>> check_input("no-such-file.csv")
+    Traceback (most recent call last):
+    ...
+    convcli.errors.InputError: input file not found: 'no-such-file.csv'
+    """
+    if path != "-":
+        _open_file(path).close()
+
+
+def expected_kind(path: str, input_format: str | None = None) -> Kind | None:
+    """The kind :func:`load_input` will give ``path``, if it is known before reading.
+
+    Examples
+    --------
+    >>> expected_kind("photo.PNG"), expected_kind("-"), expected_kind("x.dat", "csv")
+    ('image', None, 'text')
+    """
+    forced = _check_format(input_format)
+    if forced is not None or path == "-":
+        return forced
+    return _kind_by_suffix(os.path.splitext(path)[1].lower())
+
+
 def _check_format(input_format: str | None) -> Kind | None:
     """Map ``input_format`` to a kind, refusing unknown names."""
     if input_format is None:
@@ -441,6 +471,8 @@ def _read_image(
         )
         raise InputError(f"cannot read {what}: {reason}") from None
     except UnidentifiedImageError:
+        if _sniff_kind(head) == "image":  # the right magic bytes, then nothing usable
+            raise InputError(f"cannot read {what}: the image is truncated or corrupt") from None
         raise InputError(
             f"cannot read {what}: not an image format Pillow knows "
             "(PNG, JPEG, TIFF, BMP, GIF, WebP, ...)" + _hint(head, "image")

@@ -59,7 +59,7 @@ PadModeOpt = Annotated[
     ),
 ]
 PadValue = Annotated[
-    float,
+    str,
     typer.Option(
         "--pad-value",
         metavar="V",

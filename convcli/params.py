@@ -24,8 +24,17 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from convcli.errors import ParameterError
-from convcli.shapes import PADDING_MODES, Padding, Pair, explicit_padding, int_items
+from convcli.shapes import (
+    PADDING_MODES,
+    Padding,
+    Pair,
+    axes_count,
+    explicit_padding,
+    int_items,
+    value_choices,
+)
 
+MAX_SETTING = 2**31 - 1
 PAD_MODES = ("zeros", "constant", "reflect", "symmetric", "edge", "wrap")
 ACTIVATIONS = ("linear", "relu", "abs", "sigmoid", "tanh")
 CHANNEL_RULES = ("each", "sum")
@@ -79,7 +88,14 @@ def parse_per_axis(text: str, *, name: str) -> tuple[int, ...]:
     values = tuple(_int(p, name=name, whole=text) for p in parts)
     if any(v < 1 for v in values):
         raise ParameterError(f"{name} must be a positive integer per axis; got {text}")
+    _check_size(values, name=name, text=text)
     return values
+
+
+def _check_size(values: Sequence[int], *, name: str, text: str) -> None:
+    # Far beyond any array that fits in memory, and beyond what NumPy's index type holds.
+    if any(v > MAX_SETTING for v in values):
+        raise ParameterError(f"{name} must be at most {MAX_SETTING} per axis; got '{text}'")
 
 
 def expand_per_axis(values: IntsArg, *, ndim: int, name: str) -> tuple[int, ...]:
@@ -100,8 +116,8 @@ def expand_per_axis(values: IntsArg, *, ndim: int, name: str) -> tuple[int, ...]
     if len(seq) != ndim:
         text = ",".join(map(str, seq))
         raise ParameterError(
-            f"{name} has {len(seq)} values ({text}) but the kernel slides along {ndim} "
-            f"axes; give 1 or {ndim} values"
+            f"{name} has {len(seq)} values ({text}) but the kernel slides along "
+            f"{axes_count(ndim)}; give {value_choices(ndim)}"
         )
     if any(v < 1 for v in seq):
         text = ",".join(map(str, seq))
@@ -144,6 +160,7 @@ def parse_padding(text: str) -> str | tuple[Pair, ...]:
         numbers = [_int(h, name="padding", whole=text) for h in halves]
         if any(n < 0 for n in numbers):
             raise ParameterError(f"padding must not be negative; got '{text}'")
+        _check_size(numbers, name="padding", text=text)
         pairs.append((numbers[0], numbers[-1]))
     if len(pairs) > 3:
         raise ParameterError(f"padding takes at most 3 axes; got '{text}'")
@@ -168,6 +185,24 @@ def expand_padding(padding: PaddingArg, *, ndim: int) -> Padding:
             return parsed
         return explicit_padding(parsed, ndim=ndim)
     return explicit_padding(padding, ndim=ndim)
+
+
+def parse_number(text: str, *, name: str) -> float:
+    """Parse one number (finite or not: the settings check finiteness with context).
+
+    Examples
+    --------
+    >>> parse_number("2.5", name="pad value")
+    2.5
+    >>> parse_number("x", name="pad value")
+    Traceback (most recent call last):
+    ...
+    convcli.errors.ParameterError: pad value must be a number; got 'x'
+    """
+    try:
+        return float(text)
+    except ValueError:
+        raise ParameterError(f"{name} must be a number; got '{text}'") from None
 
 
 def parse_bias(text: str) -> tuple[float, ...]:

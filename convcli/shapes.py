@@ -68,6 +68,28 @@ def same_padding(length: int, kernel_length: int, stride: int, dilation: int) ->
     return total // 2, total - total // 2
 
 
+def axes_count(ndim: int) -> str:
+    """``"1 axis"``, ``"2 axes"``.
+
+    Examples
+    --------
+    >>> axes_count(1), axes_count(3)
+    ('1 axis', '3 axes')
+    """
+    return f"{ndim} axis" if ndim == 1 else f"{ndim} axes"
+
+
+def value_choices(ndim: int) -> str:
+    """How many per-axis values are allowed: ``"1 value"`` or ``"1 or 2 values"``.
+
+    Examples
+    --------
+    >>> value_choices(1), value_choices(2)
+    ('1 value', '1 or 2 values')
+    """
+    return "1 value" if ndim == 1 else f"1 or {ndim} values"
+
+
 def int_items(values: object, *, name: str) -> tuple[int, ...]:
     """A whole number or an iterable of them as a tuple of ints; anything else is an error.
 
@@ -117,8 +139,10 @@ def explicit_padding(padding: ExplicitPadding, *, ndim: int) -> tuple[Pair, ...]
     if len(pairs) == 1:
         pairs = pairs * ndim
     if len(pairs) != ndim:
+        text = ",".join(str(b) if b == a else f"{b}:{a}" for b, a in pairs)
         raise ParameterError(
-            f"padding has {len(pairs)} axes but the kernel slides along {ndim}; give 1 or {ndim}"
+            f"padding '{text}' has {len(pairs)} axes but the kernel slides along "
+            f"{axes_count(ndim)}; give {value_choices(ndim)}"
         )
     for axis, (before, after) in enumerate(pairs):
         if before < 0 or after < 0:

@@ -30,6 +30,7 @@ import dataclasses
 import errno
 import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -155,6 +156,10 @@ def write_maps(
     if bit_depth not in (8, 16):
         raise ParameterError(f"bit depth must be 8 or 16; got {bit_depth}")
     to_stdout = destination == "-"
+    if not to_stdout and os.path.isdir(destination):
+        # Says "it is a folder" rather than "no suffix" for `-o somefolder`.
+        suffix = os.path.splitext(destination)[1].lower()
+        _check_destination(destination, fmt or SUFFIXES.get(suffix, "npy"))
     fmt = _resolve_format(destination, fmt)
     if to_stdout and split:
         raise OutputError("--split writes one file per filter; give a file path, not '-'")
@@ -176,9 +181,7 @@ def write_maps(
         payloads = _encode_images(maps, fmt, paths, normalize, cmap, split, bit_depth, note)
 
     if to_stdout:
-        out = stdout if stdout is not None else sys.stdout.buffer
-        out.write(payloads[0])
-        out.flush()
+        write_stdout(payloads[0], stdout)
         return ["-"]
     _commit(list(zip(paths, payloads, strict=True)))
     return paths
@@ -446,6 +449,33 @@ def _check_destination(path: str, fmt: str) -> None:
         raise OutputError(f"cannot write '{path}': permission denied (the file is read-only)")
 
 
+def write_stdout(payload: bytes, stdout: BinaryIO | None = None) -> None:
+    """Write bytes to standard output; a closed or full stdout is a WriteFailedError.
+
+    A :class:`BrokenPipeError` (the reader went away) propagates: the CLI ends quietly.
+    """
+    if stdout is None:
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise WriteFailedError("cannot write to standard output: it is closed")
+        stdout = sys.stdout.buffer
+    try:
+        stdout.write(payload)
+        stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise WriteFailedError(f"could not write to standard output: {reason}") from None
+
+
+def _is_special_file(path: str) -> bool:
+    """A FIFO, device or socket (`-o /dev/stdout`, a named pipe): written in place."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _commit(files: list[tuple[str, bytes]]) -> None:
     """Write every file to a temporary sibling, then rename them all into place.
 
@@ -459,6 +489,11 @@ def _commit(files: list[tuple[str, bytes]]) -> None:
     try:
         for path, payload in files:
             current = path
+            if _is_special_file(path):
+                # Renaming over a pipe or device would replace it; write into it.
+                with open(path, "wb") as stream:
+                    stream.write(payload)
+                continue
             target = os.path.realpath(path) if os.path.islink(path) else path
             handle, temp = tempfile.mkstemp(
                 dir=os.path.dirname(target) or ".",

@@ -438,7 +438,7 @@ K2 = np.ones((3, 3))
             K2,
             {"padding": [1, 2, 3]},
             ParameterError,
-            "padding has 3 axes but the kernel slides along 2; give 1 or 2",
+            "padding '1,2,3' has 3 axes but the kernel slides along 2 axes; give 1 or 2 values",
         ),
         (
             X2,
