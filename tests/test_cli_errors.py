@@ -487,7 +487,7 @@ GEOMETRY_CASES = [
         "grid.csv -k '1,1;1,1' -k '1,1,1;1,1,1;1,1,1'",
         2,
         exact(
-            "the filters give feature maps of different shapes ((1, 1), (2, 2)); "
+            "the filters give feature maps of different shapes ((2, 2), (1, 1)); "
             "use kernels of one size, or padding 'same'"
         ),
     ),

@@ -263,7 +263,7 @@ def test_one_filter_without_channels_has_no_last_axis_under_either_rule() -> Non
             [ONES, np.ones((3, 3))],
             {},
             GeometryError,
-            r"the filters give feature maps of different shapes \(\(2, 2\), \(3, 3\)\); "
+            r"the filters give feature maps of different shapes \(\(3, 3\), \(2, 2\)\); "
             "use kernels of one size, or padding 'same'",
         ),
         (
