@@ -26,7 +26,7 @@ import numpy as np
 
 from convcli.errors import GeometryError, ParameterError
 from convcli.params import DTYPES, ConvParams, IntsArg, PaddingArg, choice
-from convcli.shapes import conv_output_shape, resolve_padding
+from convcli.shapes import axes_count, conv_geometry
 
 # convcli's pad-mode names -> numpy.pad's.
 _NUMPY_PAD_MODES = {
@@ -106,7 +106,7 @@ def axes_text(shape: tuple[int, ...]) -> str:
     >>> axes_text((5,))
     '1 axis (5,)'
     """
-    return f"{len(shape)} {'axis' if len(shape) == 1 else 'axes'} {shape}"
+    return f"{axes_count(len(shape))} {shape}"
 
 
 def correlate(
@@ -217,14 +217,7 @@ def correlate_normalized(x: np.ndarray, kernel: np.ndarray, params: ConvParams) 
 
     ``x`` and ``kernel`` share ndim and dtype; the result has that dtype.
     """
-    out_shape = conv_output_shape(
-        x.shape,
-        kernel.shape,
-        stride=params.stride,
-        dilation=params.dilation,
-        padding=params.padding,
-    )
-    pads = resolve_padding(
+    pads, out_shape = conv_geometry(
         x.shape,
         kernel.shape,
         stride=params.stride,

@@ -221,15 +221,15 @@ def resolve_padding(
     return explicit_padding(padding, ndim=ndim)
 
 
-def conv_output_shape(
+def conv_geometry(
     input_size: Sequence[int],
     kernel_size: Sequence[int],
     *,
     stride: Sequence[int],
     dilation: Sequence[int],
     padding: Padding | ExplicitPadding,
-) -> tuple[int, ...]:
-    """Output size along each sliding axis; raises when an axis would be empty.
+) -> tuple[tuple[Pair, ...], tuple[int, ...]]:
+    """Padding per axis and output size per axis; raises when an axis would be empty.
 
     Raises
     ------
@@ -240,9 +240,9 @@ def conv_output_shape(
 
     Examples
     --------
-    >>> conv_output_shape((8,), (3,), stride=(1,), dilation=(1,), padding="valid")
-    (6,)
-    >>> conv_output_shape((2,), (3,), stride=(1,), dilation=(1,), padding="valid")
+    >>> conv_geometry((8,), (4,), stride=(1,), dilation=(1,), padding="same")
+    (((1, 2),), (8,))
+    >>> conv_geometry((2,), (3,), stride=(1,), dilation=(1,), padding="valid")
     Traceback (most recent call last):
     ...
     convcli.errors.GeometryError: kernel 3 is larger than the input 2 on axis 0, so ...
@@ -272,4 +272,24 @@ def conv_output_shape(
                 f"output would be empty; use a smaller kernel or padding 'same'/'full'"
             )
         shape.append((padded - span) // s + 1)
-    return tuple(shape)
+    return pads, tuple(shape)
+
+
+def conv_output_shape(
+    input_size: Sequence[int],
+    kernel_size: Sequence[int],
+    *,
+    stride: Sequence[int],
+    dilation: Sequence[int],
+    padding: Padding | ExplicitPadding,
+) -> tuple[int, ...]:
+    """Output size along each sliding axis (see :func:`conv_geometry`).
+
+    Examples
+    --------
+    >>> conv_output_shape((8,), (3,), stride=(1,), dilation=(1,), padding="valid")
+    (6,)
+    """
+    return conv_geometry(
+        input_size, kernel_size, stride=stride, dilation=dilation, padding=padding
+    )[1]

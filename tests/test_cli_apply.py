@@ -529,3 +529,17 @@ def test_output_dir_refuses_two_inputs_with_one_target(tmp_path: Path) -> None:
         "give inputs different names or run them separately\n"
     )
     assert list((tmp_path / "out").iterdir()) == []  # refused before any work
+
+
+def test_3d_volume_with_an_inline_3d_kernel(tmp_path: Path) -> None:
+    volume = np.arange(27.0).reshape(3, 3, 3)
+    path = tmp_path / "volume.npy"
+    np.save(path, volume)
+    maps = npy_out("apply", str(path), "-k", "1,0;0,0|0,0;0,1", "--channels", "each")
+    # Each output is x[i, j, k] + x[i+1, j+1, k+1] (the kernel's two non-zero taps).
+    expected = volume[:2, :2, :2] + volume[1:, 1:, 1:]
+    assert maps.shape == (2, 2, 2)
+    assert maps.tolist() == expected.tolist()
+    table = run_cli("apply", str(path), "-k", "sobel-z", "-p", "same")
+    assert table.code == 0, table.err
+    assert table.text.splitlines()[1] == "plane 0"
