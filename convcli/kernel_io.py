@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from convcli.errors import KernelError
+from convcli.numfmt import format_flat
 from convcli.presets import build_preset
 
 __all__ = [
@@ -412,16 +413,9 @@ def _file_cells(line: str, tab_delimited: bool) -> list[str]:
 # -- writing -------------------------------------------------------------------------
 
 
-def _format_number(value: float) -> str:
-    """Shortest text that reads back as exactly ``value``."""
-    value = float(value)
-    if value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return repr(value)
-
-
 def _rows(weights: np.ndarray) -> list[str]:
-    return [",".join(_format_number(v) for v in row) for row in np.atleast_2d(weights)]
+    rows = np.atleast_2d(np.asarray(weights, dtype=np.float64))
+    return [",".join(format_flat(row)) for row in rows]
 
 
 def _check_formattable(weights: np.ndarray) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from convcli.errors import OutputError, ParameterError
+from convcli.numfmt import format_compact
 
 NORMALIZE_MODES: tuple[str, ...] = ("auto", "clip", "abs", "minmax", "offset")
 """The ``--normalize`` choices, in the order the help lists them."""
@@ -111,7 +112,7 @@ def to_pixels(
     mode = normalize
     if mode == "auto":
         mode = "clip" if lo >= 0.0 and hi <= top else "minmax"
-    span = f"{_compact(lo)}..{_compact(hi)}"
+    span = f"{format_compact(lo)}..{format_compact(hi)}"
     target = f"0..{pixel_max}"
     note: str | None = None
 
@@ -121,7 +122,7 @@ def to_pixels(
             if mode == "clip":
                 note = f"note: clipped {span} to {target} (clip)"
             else:
-                what = _compact(lo) if lo == hi else span
+                what = format_compact(lo) if lo == hi else span
                 note = (
                     f"note: constant map of {what} clipped to {target} (minmax: nothing to stretch)"
                 )
@@ -134,7 +135,8 @@ def to_pixels(
             mapped = (v - flo) / (fhi - flo) * top
         if (flo, fhi) != (0.0, top) or lo != flo or hi != fhi:
             inf = "; infinite values at the ends" if (lo != flo or hi != fhi) else ""
-            note = f"note: rescaled {_compact(flo)}..{_compact(fhi)} to {target} (minmax{inf})"
+            span_f = f"{format_compact(flo)}..{format_compact(fhi)}"
+            note = f"note: rescaled {span_f} to {target} (minmax{inf})"
     elif mode == "abs":
         mapped = np.abs(v)
         over = float(mapped.max()) > top if v.size else False
@@ -150,28 +152,11 @@ def to_pixels(
         if lo + mid < 0.0 or hi + mid > top:
             note = f"note: added {mid} to {span}, then clipped to {target} (offset)"
         else:
-            shifted = f"{_compact(lo + mid)}..{_compact(hi + mid)}"
+            shifted = f"{format_compact(lo + mid)}..{format_compact(hi + mid)}"
             note = f"note: added {mid} to {span}, giving {shifted} (offset)"
 
     dtype = np.uint8 if pixel_max == 255 else np.uint16
     return np.rint(np.clip(mapped, 0.0, top)).astype(dtype), note
-
-
-def _compact(x: float) -> str:
-    """Format a number for a note: integers without ``.0``, else 4 significant digits.
-
-    Examples
-    --------
-    >>> [_compact(v) for v in (-765.0, 0.1234567, 2.5, -0.0, 12345.6, 1e-7, float("inf"))]
-    ['-765', '0.1235', '2.5', '0', '12346', '1e-07', 'inf']
-    """
-    if not math.isfinite(x):
-        return "inf" if x > 0 else "-inf"
-    if x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    if 1000 <= abs(x) < 1e15:  # 4 significant digits would need an exponent here
-        return str(round(x))
-    return f"{x:.4g}"
 
 
 # ---------------------------------------------------------------------------

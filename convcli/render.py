@@ -39,8 +39,9 @@ from rich.text import Text
 
 from convcli.errors import OutputError
 from convcli.featuremaps import FeatureMaps
+from convcli.numfmt import format_compact
 
-__all__ = ["ProgressBar", "format_value", "render_maps"]
+__all__ = ["ProgressBar", "render_maps"]
 
 # NumPy's own print options: summarise above this many elements, keeping this many
 # entries at each end of every axis.
@@ -59,46 +60,6 @@ _STYLE_ELLIPSIS = "dim"
 
 _Array = npt.NDArray[Any]
 _T = TypeVar("_T")
-
-
-def format_value(v: float) -> str:
-    """Format one value for the table: short, exact for integers.
-
-    Integral values print without a decimal point (``-0`` prints as ``0``); others
-    keep four significant digits, or one decimal more than their integer part has
-    when that is longer (so ``1284.5`` stays ``1284.5``).
-
-    Parameters
-    ----------
-    v : float
-        The value (any real number, NumPy scalars included).
-
-    Returns
-    -------
-    str
-        The value as printed in a table.
-
-    Examples
-    --------
-    >>> [format_value(v) for v in (321.0, -0.0, -3.0, 0.1234567, 1284.5, 2.5e-7)]
-    ['321', '0', '-3', '0.1235', '1284.5', '2.5e-07']
-    >>> [format_value(v) for v in (float("nan"), float("-inf"), 1e20)]
-    ['nan', '-inf', '1e+20']
-    """
-    x = float(v)
-    if x == 0:
-        return "0"  # also turns -0.0 into 0
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x.is_integer() and abs(x) < 1e16:
-        return str(int(x))
-    if 1 <= abs(x) < 1e6:
-        # Never round away the integer part: 1284.5 must not look like 1284.
-        digits = len(str(int(abs(x))))
-        return f"{x:.{max(4, digits + 1)}g}"
-    return f"{x:.4g}"
 
 
 def render_maps(
@@ -247,7 +208,7 @@ def _header(maps: FeatureMaps, data: _Array, title: str | None, layout: _Layout)
     parts = [] if title is None else [title]
     parts.append(f"shape {_shape_text(data.shape)}")
     if data.size:
-        parts += [f"min {format_value(data.min())}", f"max {format_value(data.max())}"]
+        parts += [f"min {format_compact(data.min())}", f"max {format_compact(data.max())}"]
     else:
         parts.append("empty")
     line = "  ".join(parts)
@@ -369,7 +330,7 @@ def _grids(
     cols = _edge_indices(n_cols, layout.summarise)
     align = n_rows > 1
     shown = [np.asarray(t)[np.ix_(rows, cols)].astype(float).tolist() for t in tables]
-    text = [[[format_value(v) for v in row] for row in table] for table in shown]
+    text = [[[format_compact(v) for v in row] for row in table] for table in shown]
     styles = [[[_cell_style(v, layout) for v in row] for row in table] for table in shown]
 
     labels = None if row_labels is None else [row_labels[r] for r in rows]

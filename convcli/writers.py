@@ -41,6 +41,7 @@ from PIL import Image
 
 from convcli.errors import OutputError, ParameterError, WriteFailedError
 from convcli.featuremaps import FeatureMaps
+from convcli.numfmt import format_flat
 from convcli.pictures import apply_cmap, montage, to_pixels
 
 DATA_FORMATS: tuple[str, ...] = ("csv", "tsv", "txt", "json", "npy")
@@ -219,7 +220,7 @@ def encode_data(array: np.ndarray, fmt: str) -> bytes:
         np.save(buffer, array, allow_pickle=False)
         return buffer.getvalue()
     if fmt == "json":
-        texts = _format_flat(array)
+        texts = format_flat(array)
         finite = np.isfinite(array).ravel() if array.dtype.kind == "f" else None
         if finite is not None:
             texts = [t if ok else "null" for t, ok in zip(texts, finite.tolist(), strict=True)]
@@ -233,59 +234,12 @@ def encode_data(array: np.ndarray, fmt: str) -> bytes:
                 f"a {array.ndim}-D result ({shape}) cannot be written as {fmt.upper()}, "
                 "which holds rows x columns only; use .npy or .json"
             )
-        texts = _format_flat(array)
+        texts = format_flat(array)
         columns = array.shape[-1] if array.ndim == 2 else max(len(texts), 1)
         delimiter = _DELIMITERS[fmt]
         lines = [delimiter.join(texts[i : i + columns]) for i in range(0, len(texts), columns)]
         return ("\n".join(lines) + "\n").encode()
     raise OutputError(f"unknown data format {fmt!r}; use one of {', '.join(DATA_FORMATS)}")
-
-
-def format_number(value: float, dtype: np.dtype | type | str) -> str:
-    """Write one number as the text formats do.
-
-    Integral values that ``dtype`` holds exactly (up to 2**24 for float32, 2**53 for
-    float64) are written as integers (``"321"``, never ``"321.0"``; ``-0`` as ``"0"``);
-    any other value is the shortest text that reads back to the same ``dtype`` value
-    (NumPy's, so large or tiny ones use an exponent: ``"1e-05"``); NaN and infinities
-    are ``"nan"``, ``"inf"``, ``"-inf"``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> [format_number(v, np.float32) for v in (0.1, 321.0, -0.0, 1e-5, 2.0**25)]
-    ['0.1', '321', '0', '1e-05', '3.3554432e+07']
-    >>> format_number(0.1, np.float64), format_number(7, "int16")
-    ('0.1', '7')
-    """
-    return _format_flat(np.array([value], dtype=np.dtype(dtype)))[0]
-
-
-def _format_flat(array: np.ndarray) -> list[str]:
-    """Every element of ``array`` (C order) as :func:`format_number` writes it."""
-    flat = np.ravel(array)
-    kind = flat.dtype.kind
-    if kind in "iub":
-        return [str(int(v)) for v in flat.tolist()]
-    if kind != "f":
-        raise OutputError(f"cannot write values of type {flat.dtype} as text; use .npy")
-    # Up to 2**(mantissa bits + 1) every integer is exact, so its digits are the value.
-    limit = min(2.0 ** (np.finfo(flat.dtype).nmant + 1), 2.0**62)
-    with np.errstate(invalid="ignore"):
-        integral = np.isfinite(flat) & (np.abs(flat) <= limit) & (flat == np.trunc(flat))
-    texts = np.empty(flat.size, dtype=object)
-    texts[integral] = [str(v) for v in flat[integral].astype(np.int64).tolist()]
-    texts[~integral] = [_shortest(v) for v in flat[~integral]]
-    result: list[str] = texts.tolist()
-    return result
-
-
-def _shortest(value: np.floating) -> str:
-    """NumPy's shortest round-trip text for one float scalar, without ``.0`` or ``-0``."""
-    text = str(value)
-    if text.endswith(".0"):
-        text = text[:-2]
-    return "0" if text == "-0" else text
 
 
 def _nest(texts: list[str], shape: tuple[int, ...]) -> str:

@@ -14,7 +14,8 @@ from rich.console import Console
 
 from convcli.errors import OutputError
 from convcli.featuremaps import FeatureMaps
-from convcli.render import ProgressBar, format_value, render_maps
+from convcli.numfmt import format_compact as format_value
+from convcli.render import ProgressBar, render_maps
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -18,13 +18,13 @@ from PIL import Image
 
 from convcli.errors import OutputError, ParameterError, WriteFailedError
 from convcli.featuremaps import FeatureMaps
+from convcli.numfmt import format_number
 from convcli.pictures import to_pixels
 from convcli.writers import (
     FORMATS,
     SUFFIXES,
     _os_error,
     encode_data,
-    format_number,
     write_maps,
 )
 
