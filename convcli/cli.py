@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from convcli.destinations import OutputPlan
     from convcli.featuremaps import FeatureMaps
     from convcli.loaders import LoadedInput
+    from convcli.writers import OutputBatch
 
 APPLY_EXAMPLES = """\
 Examples:
@@ -39,6 +40,8 @@ Examples:
 
   cat signal.csv | convcli apply - -k bump --format csv
 """
+
+COMMANDS = ("apply",)
 
 # Above this many input elements x filters, a single input shows a progress bar.
 LONG_WORK_ELEMENTS = 8_000_000
@@ -109,8 +112,8 @@ def apply(
     kernel: options.Kernels,
     stride: options.Stride = "1",
     padding: options.Padding = "valid",
-    pad_mode: options.PadModeOpt = "zeros",
-    pad_value: options.PadValue = "0",
+    pad_mode: options.PadModeOpt = None,
+    pad_value: options.PadValue = None,
     dilation: options.Dilation = "1",
     flip: options.Flip = False,
     channels: options.Channels = "each",
@@ -134,131 +137,131 @@ def apply(
     from convcli.destinations import OutputPlan
     from convcli.kernel_io import parse_kernel
     from convcli.layer import apply_filters
-    from convcli.loaders import check_input, expected_kind, load_input
-    from convcli.params import choice, parse_bias, parse_number, parse_padding, parse_per_axis
+    from convcli.loaders import check_input, expected_kind, load_input, stem_and_suffix
+    from convcli.params import (
+        ACTIVATIONS,
+        CHANNEL_RULES,
+        DTYPES,
+        NORMALIZE_MODES,
+        PAD_MODES,
+        choice,
+        parse_bias,
+        parse_padding,
+        parse_per_axis,
+        resolve_pad_mode,
+    )
     from convcli.pictures import CMAPS
+    from convcli.render import ProgressBar
+    from convcli.writers import OutputBatch
 
+    # Everything that can be checked without data is checked before any input is read.
+    choice(channels, CHANNEL_RULES, name="channels")
+    choice(activation, ACTIVATIONS, name="activation")
+    choice(dtype, DTYPES, name="dtype")
+    choice(normalize, NORMALIZE_MODES, name="normalize")
+    if pad_mode is not None:
+        choice(pad_mode, PAD_MODES, name="pad mode")
+    if cmap is not None:
+        choice(cmap.lower(), CMAPS, name="cmap")
     plan = OutputPlan.build(
         inputs, output=output, output_dir=output_dir, fmt=fmt, split=split, cmap=cmap
     )
-    if cmap is not None:
-        choice(cmap.lower(), CMAPS, name="cmap")
-    for path in inputs:  # a missing last input must not leave the first results behind
+    for path in inputs:  # a missing last input must not cost the work on the first ones
         check_input(path)
     plan.check_targets(
-        [(path, *_stem_and_suffix(path), expected_kind(path, input_format)) for path in inputs]
+        [(path, *stem_and_suffix(path), expected_kind(path, input_format)) for path in inputs]
     )
-    # Everything that can be checked without data is checked before any input is read.
     kernels = [parse_kernel(spec) for spec in kernel]
-    settings = {
-        "stride": parse_per_axis(stride, name="stride"),
-        "dilation": parse_per_axis(dilation, name="dilation"),
-        "padding": parse_padding(padding),
-        "pad_mode": pad_mode,
-        "pad_value": parse_number(pad_value, name="pad value"),
-        "flip": flip,
-        "channels": channels,
-        "bias": parse_bias(bias),
-        "activation": activation,
-        "dtype": dtype,
-    }
-    notes = _Notes(quiet)
-    from convcli.render import ProgressBar
+    mode, fill = resolve_pad_mode(pad_mode, pad_value)
+    strides = parse_per_axis(stride, name="stride")
+    dilations = parse_per_axis(dilation, name="dilation")
+    paddings = parse_padding(padding)
+    biases = parse_bias(bias)
 
+    notes = _Notes(quiet)
     bar = ProgressBar(len(inputs), enabled=not quiet)
-    try:
-        for path in inputs:
-            loaded = load_input(path, input_format=input_format)
-            if len(inputs) > 1 or loaded.array.size * len(kernels) >= LONG_WORK_ELEMENTS:
-                bar.begin()
-            maps = apply_filters(
-                loaded.array,
-                [k.weights for k in kernels],
-                labels=[k.label for k in kernels],
-                progress=bar.advance,
-                **settings,  # type: ignore[arg-type]
-            )
-            _emit(
-                maps,
-                loaded,
-                plan,
-                normalize=normalize,
-                cmap=cmap,
-                split=split,
-                notes=notes,
-                many=len(inputs) > 1,
-            )
-    finally:
-        bar.close()
+    # Files are renamed into place only when every input has succeeded: all or nothing.
+    with OutputBatch() as batch:
+        try:
+            for path in inputs:
+                loaded = load_input(path, input_format=input_format)
+                if len(inputs) > 1 or loaded.array.size * len(kernels) >= LONG_WORK_ELEMENTS:
+                    bar.begin()
+                maps = apply_filters(
+                    loaded.array,
+                    [k.weights for k in kernels],
+                    labels=[k.label for k in kernels],
+                    channels=channels,
+                    stride=strides,
+                    padding=paddings,
+                    pad_mode=mode,
+                    pad_value=fill,
+                    dilation=dilations,
+                    flip=flip,
+                    bias=biases,
+                    activation=activation,
+                    dtype=dtype,
+                    progress=bar.advance,
+                )
+                _emit(
+                    maps,
+                    loaded,
+                    plan,
+                    batch,
+                    normalize=normalize,
+                    notes=notes,
+                    many=len(inputs) > 1,
+                )
+        finally:
+            bar.close()
 
 
 def _emit(
     maps: FeatureMaps,
     loaded: LoadedInput,
     plan: OutputPlan,
+    batch: OutputBatch,
     *,
     normalize: str,
-    cmap: str | None,
-    split: bool,
     notes: Callable[[str], None],
     many: bool,
 ) -> None:
-    """Write one input's maps where the plan says, or print them."""
+    """Write one input's maps where the plan says (staged in ``batch``), or print them."""
     from convcli.destinations import BINARY_FORMATS
+    from convcli.writers import write_maps
 
     target = plan.destination_for(
         loaded.source, stem=loaded.stem, suffix=loaded.suffix, kind=loaded.kind
     )
-    fmt = plan.fmt
-    if target is None or (target == "-" and fmt in (None, "table")):
-        if fmt in (None, "table"):
-            _print_table(maps, title=loaded.source if many else None)
-            return
+    if target in (None, "-") and plan.fmt in (None, "table"):
+        _print_table(maps, title=loaded.source if many else None)
+        return
+    if target is None:  # --format csv/json/npy/... without -o: standard output
         target = "-"
-    if target == "-":
-        assert fmt is not None
-        if fmt in BINARY_FORMATS and sys.stdout.isatty():
-            raise ConvcliError(
-                f"refusing to write binary {fmt} data to a terminal; "
-                "redirect standard output or use -o FILE"
-            )
-    from convcli.writers import write_maps
-
-    bit_depth = loaded.bit_depth or 8
+    if target == "-" and plan.fmt in BINARY_FORMATS and sys.stdout and sys.stdout.isatty():
+        raise ConvcliError(
+            f"refusing to write binary {plan.fmt} data to a terminal; "
+            "redirect standard output or use -o FILE"
+        )
     write_maps(
         maps,
         target,
-        fmt=fmt if fmt != "table" else None,
+        fmt=plan.fmt,
         normalize=normalize,
-        cmap=cmap,
-        split=split,
-        bit_depth=bit_depth,
+        cmap=plan.cmap,
+        split=plan.split,
+        bit_depth=loaded.bit_depth or 8,
         note=notes,
+        batch=batch,
     )
 
 
-def _stem_and_suffix(path: str) -> tuple[str, str]:
-    if path == "-":
-        return "stdin", ""
-    return os.path.splitext(os.path.basename(path))
-
-
 def _print_table(maps: FeatureMaps, *, title: str | None) -> None:
-    from rich.console import Console
+    from convcli.render import print_maps
+    from convcli.writers import stdout_guard
 
-    from convcli.errors import WriteFailedError
-    from convcli.render import render_maps
-
-    if sys.stdout is None:  # started with standard output closed (`>&-`)
-        raise WriteFailedError("cannot write to standard output: it is closed")
-    try:
-        render_maps(maps, Console(highlight=False, soft_wrap=False), title=title)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise WriteFailedError(f"could not write to standard output: {reason}") from None
+    with stdout_guard():
+        print_maps(maps, title=title)
 
 
 def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
@@ -286,7 +289,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ConvcliError as exc:
         _fail(str(exc), exc.exit_code)
     except typer.TyperException as exc:
+        if not exc.format_message():  # `convcli` alone: the help was printed, nothing failed
+            raise SystemExit(0) from None
         command = next((a for a in args if not a.startswith("-")), "")
+        if command not in COMMANDS:
+            command = ""
         hint = f"Try 'convcli {command} -h' for help.".replace("  ", " ")
         # Typer's Literal coercion words choices as "Value error, 'x' is not one of ...".
         message = exc.format_message().replace("Value error, ", "")
@@ -305,9 +312,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         _fail(f"internal error: {type(exc).__name__}: {exc} (set CONVCLI_DEBUG=1 for details)", 1)
     try:
         if sys.stdout is not None:
-            sys.stdout.flush()
+            from convcli.writers import stdout_guard
+
+            with stdout_guard():  # data still buffered may fail to reach a full disk
+                pass
     except BrokenPipeError:
         _quiet_broken_pipe()
-    except OSError as exc:
-        _fail(f"could not write to standard output: {(exc.strerror or str(exc)).lower()}", 1)
+    except ConvcliError as exc:
+        _fail(str(exc), exc.exit_code)
     raise SystemExit(code if isinstance(code, int) else 0)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from convcli.errors import GeometryError, ParameterError
+from convcli.errors import GeometryError, ParameterError, RangeError
 from convcli.params import DTYPES, ConvParams, IntsArg, PaddingArg, choice
 from convcli.shapes import axes_count, conv_geometry
 
@@ -95,7 +95,36 @@ def as_float_array(value: Any, *, name: str, dtype: str) -> np.ndarray:
         raise ParameterError(f"{name} must hold real numbers; got dtype {array.dtype}")
     if 0 in array.shape:
         raise GeometryError(f"{name} has an empty axis: shape {array.shape}")
-    return array.astype(dtype, copy=False)
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = array.astype(dtype, copy=False)
+    if cast is not array and array.dtype.kind == "f" and not _same_finiteness(array, cast):
+        raise RangeError(
+            f"{name} holds values beyond the range of {dtype} (about "
+            f"{float(np.finfo(dtype).max):.2g}); use --dtype float64"
+        )
+    return cast
+
+
+def _same_finiteness(before: np.ndarray, after: np.ndarray) -> bool:
+    return bool(np.array_equal(np.isfinite(before), np.isfinite(after)))
+
+
+def check_finite_result(result: np.ndarray, *, inputs_finite: bool) -> None:
+    """Refuse a result that overflowed to infinity from finite inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_finite_result(np.array([np.inf], dtype=np.float32), inputs_finite=True)
+    Traceback (most recent call last):
+    ...
+    convcli.errors.RangeError: the result overflows float32 (beyond about 3.4e+38); ...
+    """
+    if inputs_finite and not np.isfinite(result).all():
+        raise RangeError(
+            f"the result overflows {result.dtype} (beyond about "
+            f"{float(np.finfo(result.dtype).max):.2g}); use --dtype float64 or smaller weights"
+        )
 
 
 def axes_text(shape: tuple[int, ...]) -> str:
@@ -233,6 +262,22 @@ def correlate_normalized(x: np.ndarray, kernel: np.ndarray, params: ConvParams) 
     # Zero taps add nothing (line detectors are mostly zeros), unless the input holds
     # NaN or inf, where 0 * inf must still give NaN.
     skip_zeros = bool(np.isfinite(x).all())
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked once, below
+        _accumulate(out, scratch, padded, weights, params, skip_zeros)
+    check_finite_result(out, inputs_finite=skip_zeros and bool(np.isfinite(weights).all()))
+    return out
+
+
+def _accumulate(
+    out: np.ndarray,
+    scratch: np.ndarray,
+    padded: np.ndarray,
+    weights: np.ndarray,
+    params: ConvParams,
+    skip_zeros: bool,
+) -> None:
+    """Add each tap's weight times its strided window of ``padded`` into ``out``."""
+    out_shape = out.shape
     for tap in np.ndindex(*weights.shape):
         weight = weights[tap]
         if weight == 0 and skip_zeros:
@@ -248,4 +293,3 @@ def correlate_normalized(x: np.ndarray, kernel: np.ndarray, params: ConvParams) 
         else:
             np.multiply(window, weight, out=scratch)
             np.add(out, scratch, out=out)
-    return out

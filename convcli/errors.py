@@ -43,6 +43,10 @@ class GeometryError(ConvcliError):
     """Input, kernel and settings do not fit together (kernel larger than input, ...)."""
 
 
+class RangeError(ConvcliError):
+    """Values do not fit the arithmetic type (float32 overflows past about 3.4e38)."""
+
+
 class OutputError(ConvcliError):
     """A result cannot be written where or how it was asked (bad suffix, missing folder)."""
 

@@ -24,7 +24,6 @@ convcli.errors.KernelError: unknown kernel 'sobel' (not a file, numbers or prese
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from collections.abc import Iterable
@@ -36,9 +35,17 @@ import numpy as np
 from convcli.errors import KernelError
 from convcli.numfmt import format_flat
 from convcli.presets import build_preset
+from convcli.tables import (
+    NON_FINITE,
+    NPY_MAGIC,
+    NUMBER,
+    TEXT_SUFFIXES,
+    decode_text,
+    read_npy,
+    read_table,
+)
 
 __all__ = [
-    "TEXT_SUFFIXES",
     "Kernel",
     "format_inline",
     "format_kernel_file",
@@ -47,15 +54,8 @@ __all__ = [
     "parse_kernel",
 ]
 
-#: Suffixes read as rows of numbers; ``.npy`` is read with :func:`numpy.load`.
-TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+# Suffixes that make a spec a path, even when no such file exists.
 _KNOWN_SUFFIXES = (*TEXT_SUFFIXES, ".npy")
-_NPY_MAGIC = b"\x93NUMPY"
-
-# Numbers as a user writes them: plain decimals with optional exponent. Python's
-# float() would also take "1_0" or "infinity", which are typos in a kernel.
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
 # What a preset spec looks like: a name, optionally ":key=value,...".
 _PRESET_SPEC = re.compile(r"[A-Za-z][\w-]*\s*(:.*)?", re.DOTALL)
 
@@ -132,7 +132,7 @@ def _looks_numeric(text: str) -> bool:
     digit somewhere in text that is not shaped like ``NAME:key=value``.
     """
     tokens = [t for t in re.split(r"[,;|\s]+", text) if t]
-    if all(_NUMBER.fullmatch(t) or _NON_FINITE.fullmatch(t) for t in tokens):
+    if all(NUMBER.fullmatch(t) or NON_FINITE.fullmatch(t) for t in tokens):
         return True
     return any(c.isdigit() for c in text) and not _PRESET_SPEC.fullmatch(text)
 
@@ -228,11 +228,11 @@ def _inline_row(row_text: str, place: str, spec: str) -> list[float]:
 
 def _to_number(token: str, what: str, spec: str) -> float:
     """``token`` as a finite float; ``what`` starts the message, ``spec`` ends it."""
-    if _NUMBER.fullmatch(token):
+    if NUMBER.fullmatch(token):
         value = float(token)
         if np.isfinite(value):
             return value
-    elif not _NON_FINITE.fullmatch(token):
+    elif not NON_FINITE.fullmatch(token):
         raise KernelError(f"{what} is not a number: '{_excerpt(spec)}'")
     raise KernelError(f"{what} is not finite: '{_excerpt(spec)}'; kernels need finite numbers")
 
@@ -252,12 +252,13 @@ def load_kernel_file(path: str | os.PathLike[str]) -> np.ndarray:
     """Load a kernel file as float64 weights with 1 to 3 axes.
 
     ``.npy`` files (and any file that starts with the NPY magic) load as they are
-    and must hold 1 to 3 axes of finite real numbers. Other files are text:
+    and must hold 1 to 3 axes of finite numbers (bool counts as 0 and 1). Other
+    files are text tables, read by the same rules as inputs (:mod:`convcli.tables`):
 
-    * rows of numbers separated by ``,``, ``;``, tabs or spaces (in a ``.tsv`` file
-      tabs are delimiters, so two tabs in a row make an empty value);
-    * lines starting with ``#`` are comments, and ``#`` ends a row early;
-    * a first row that is not all numbers is a header and is skipped;
+    * rows of numbers separated by ``,`` in ``.csv``, tabs in ``.tsv``, whitespace or
+      ``,`` in ``.txt``; other suffixes are sniffed (tab, ``,``, ``;``, whitespace);
+    * lines starting with ``#`` are comments (a later ``#`` is not);
+    * a first row that is not numeric is a header and is skipped; cells may be quoted;
     * a blank line between rows starts a new plane: a file with several planes is a
       3-D kernel (planes, rows, columns);
     * a single row or a single column is a 1-D kernel.
@@ -289,128 +290,24 @@ def load_kernel_file(path: str | os.PathLike[str]) -> np.ndarray:
         data = file.read_bytes()
     except OSError as exc:
         raise KernelError(f"cannot read kernel file '{name}': {exc.strerror}") from None
-    if file.suffix.lower() == ".npy" or data.startswith(_NPY_MAGIC):
-        return _load_npy(data, name)
-    return _parse_text(data, name, tab_delimited=file.suffix.lower() == ".tsv")
+    subject = f"kernel file '{name}'"
+    if file.suffix.lower() == ".npy" or data.startswith(NPY_MAGIC):
+        return read_npy(data, name=subject, what="kernel", hint="; save it with numpy.save")
+    text = decode_text(
+        data,
+        name=subject,
+        what="kernel",
+        expected="UTF-8 text or a .npy array",
+        hint="; write rows of numbers (.csv/.tsv/.txt) or save the array with numpy.save",
+    )
+    return read_table(text, name=subject, what="kernel", suffix=file.suffix, planes=True).values
 
 
-def _load_npy(data: bytes, name: str) -> np.ndarray:
-    try:
-        loaded = np.load(io.BytesIO(data), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "pickle" in reason or not data.startswith(_NPY_MAGIC):
-            # np.load takes non-NPY bytes for a pickle; never suggest unpickling.
-            reason = "it does not start with the NPY magic bytes"
-        raise KernelError(
-            f"kernel file '{name}' is not a valid .npy file ({reason}); save it with numpy.save"
-        ) from None
-    if not isinstance(loaded, np.ndarray):
-        raise KernelError(
-            f"kernel file '{name}' is an .npz archive; save one array with numpy.save"
-        )
-    dtype = loaded.dtype
-    if dtype == np.bool_ or not (
-        np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)
-    ):
-        raise KernelError(
-            f"kernel file '{name}' holds {dtype} values; a kernel needs real numbers (int or float)"
-        )
-    if not 1 <= loaded.ndim <= 3:
-        raise KernelError(
-            f"kernel file '{name}' has {loaded.ndim} axes (shape {_shape(loaded)}); "
-            "a kernel needs 1, 2 or 3"
-        )
-    if loaded.size == 0:
-        raise KernelError(f"kernel file '{name}' is empty (shape {_shape(loaded)})")
-    weights = loaded.astype(np.float64)
-    bad = np.argwhere(~np.isfinite(weights))
-    if len(bad):
-        raise KernelError(
-            f"kernel file '{name}' holds {len(bad)} non-finite value(s) (nan or inf), the "
-            f"first at index {tuple(int(i) for i in bad[0])}; kernels need finite numbers"
-        )
-    return weights
+# -- writing -------------------------------------------------------------------------
 
 
 def _shape(array: np.ndarray) -> str:
     return "x".join(str(n) for n in array.shape) or "()"
-
-
-def _parse_text(data: bytes, name: str, *, tab_delimited: bool) -> np.ndarray:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise KernelError(
-            f"kernel file '{name}' is neither text nor .npy; write rows of numbers "
-            "(.csv/.tsv/.txt) or save the array with numpy.save"
-        ) from None
-
-    planes: list[list[tuple[int, list[float]]]] = [[]]  # rows as (line number, values)
-    seen_data = False
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        if raw.lstrip().startswith("#"):
-            continue  # comment lines neither hold rows nor separate planes
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            if planes[-1]:
-                planes.append([])  # a blank line ends the current plane
-            continue
-        cells = _file_cells(line, tab_delimited)
-        is_header = not seen_data and any(
-            c and not (_NUMBER.fullmatch(c) or _NON_FINITE.fullmatch(c)) for c in cells
-        )
-        seen_data = True
-        if is_header:
-            continue
-        where = f"kernel file '{name}' line {lineno}"
-        values: list[float] = []
-        for column, cell in enumerate(cells, 1):
-            if not cell:
-                raise KernelError(f"{where} has an empty value at number {column}: '{line}'")
-            values.append(_to_number(cell, f"{where}: value '{cell}'", line))
-        planes[-1].append((lineno, values))
-    if not planes[-1]:
-        planes.pop()
-    if not planes:
-        raise KernelError(f"kernel file '{name}' holds no numbers; write rows such as 0,1,0")
-
-    first_line, first_row = planes[0][0]
-    for p, plane in enumerate(planes, 1):
-        if len(plane) != len(planes[0]):
-            raise KernelError(
-                f"kernel file '{name}' plane {p} (line {plane[0][0]}) has "
-                f"{_count(len(plane), 'row')} but plane 1 has {len(planes[0])}; "
-                "planes of a 3-D kernel are separated by blank lines"
-            )
-        for lineno, row in plane:
-            if len(row) != len(first_row):
-                raise KernelError(
-                    f"kernel file '{name}' line {lineno} has {_count(len(row), 'number')} but "
-                    f"line {first_line} has {len(first_row)}; every row needs the same count"
-                )
-    weights = np.array([[row for _, row in plane] for plane in planes], dtype=np.float64)
-    if len(planes) > 1:
-        return weights
-    _, rows_count, columns = weights.shape
-    return (
-        weights.reshape(-1) if 1 in (rows_count, columns) else weights.reshape(rows_count, columns)
-    )
-
-
-def _file_cells(line: str, tab_delimited: bool) -> list[str]:
-    """Cells of one text row; an empty string marks an empty value."""
-    if "," in line or ";" in line:
-        parts = re.split(r"[,;]", line)
-    elif tab_delimited and "\t" in line:
-        parts = line.split("\t")
-    else:
-        return line.split()
-    # Spaces inside a delimited cell also separate numbers ("1, 2 3" is three).
-    return [token for part in parts for token in (part.split() or [""])]
-
-
-# -- writing -------------------------------------------------------------------------
 
 
 def _rows(weights: np.ndarray) -> list[str]:

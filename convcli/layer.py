@@ -27,13 +27,20 @@ Examples
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from convcli.engine import as_float_array, axes_text, correlate_normalized, dtype_name
+from convcli.engine import (
+    as_float_array,
+    axes_text,
+    check_finite_result,
+    correlate_normalized,
+    dtype_name,
+)
 from convcli.errors import GeometryError, ParameterError
 from convcli.featuremaps import FeatureMaps
 from convcli.params import (
@@ -165,7 +172,7 @@ def apply_filters(
     has_channels = _check_input_rank(data.shape, sliding)
     planes = np.moveaxis(data, -1, 0) if has_channels else data[np.newaxis]
 
-    biases = (float(bias),) if isinstance(bias, numbers.Real) else tuple(bias)  # type: ignore[arg-type]
+    biases = _bias_values(bias)
     if len(biases) not in (1, len(weights)):
         raise ParameterError(
             f"bias takes one value or one per filter ({len(weights)}); got {len(biases)}: "
@@ -201,7 +208,11 @@ def apply_filters(
             maps = [sum_maps(planes, stacked, params)]
             if progress is not None:
                 progress(1 / n_maps)
-        per_filter.append([act(m + b) if b else act(m) for m in maps])
+        with np.errstate(over="ignore"):
+            activated = [act(m + b) if b else act(m) for m in maps]
+        for m in activated:
+            check_finite_result(m, inputs_finite=bool(np.isfinite(data).all()))
+        per_filter.append(activated)
 
     shapes = [maps[0].shape for maps in per_filter]  # in the order the filters were given
     if len(set(shapes)) > 1:
@@ -226,6 +237,21 @@ def apply_filters(
         filters=n_filters,
         labels=names,
     )
+
+
+def _bias_values(bias: object) -> tuple[float, ...]:
+    """One or more finite numbers, else a ParameterError naming what was given."""
+    items = [bias] if isinstance(bias, numbers.Real) else bias
+    if isinstance(items, str | bytes) or not isinstance(items, Sequence | np.ndarray):
+        raise ParameterError(f"bias must be a number or one number per filter; got {bias!r}")
+    values = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, numbers.Real):
+            raise ParameterError(f"bias must be a number or one number per filter; got {bias!r}")
+        if not math.isfinite(float(item)):
+            raise ParameterError(f"bias must be finite; got {bias!r}")
+        values.append(float(item))
+    return tuple(values)
 
 
 def sum_maps(planes: np.ndarray, kernel: np.ndarray, params: ConvParams) -> np.ndarray:

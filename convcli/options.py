@@ -1,14 +1,29 @@
 """Command-line options shared by the commands, declared once as Annotated aliases.
 
-Values stay text here: :mod:`convcli.params` parses them, so the CLI and the Python
-API give the same messages for the same mistakes.
+Values stay text here, closed sets included: :mod:`convcli.params` parses and checks
+them (its tuples are the one list of choices), so the CLI and the Python API give the
+same messages for the same mistakes.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
+
+from convcli.params import (
+    ACTIVATIONS,
+    CHANNEL_RULES,
+    DTYPES,
+    INPUT_FORMATS,
+    NORMALIZE_MODES,
+    PAD_MODES,
+)
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    return "|".join(choices)
+
 
 GEOMETRY = "Geometry"
 FILTERS = "Filters"
@@ -50,16 +65,17 @@ Padding = Annotated[
     ),
 ]
 PadModeOpt = Annotated[
-    Literal["zeros", "constant", "reflect", "symmetric", "edge", "wrap"],
+    str | None,
     typer.Option(
         "--pad-mode",
+        metavar=_one_of(PAD_MODES),
         help="What the padding holds: zeros, constant (--pad-value), reflect (d c b|a b c d), "
         "symmetric (b a|a b c d), edge (a a|a b), wrap (c d|a b c d).",
         rich_help_panel=GEOMETRY,
     ),
 ]
 PadValue = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--pad-value",
         metavar="V",
@@ -86,9 +102,10 @@ Flip = Annotated[
     ),
 ]
 Channels = Annotated[
-    Literal["each", "sum"],
+    str,
     typer.Option(
         "--channels",
+        metavar=_one_of(CHANNEL_RULES),
         help="each: every filter on every channel alone (keeps channels); sum: a filter "
         "spans all channels and sums them (Keras Conv).",
         rich_help_panel=FILTERS,
@@ -104,17 +121,28 @@ Bias = Annotated[
     ),
 ]
 Activation = Annotated[
-    Literal["linear", "relu", "abs", "sigmoid", "tanh"],
-    typer.Option("--activation", help="Applied after the bias.", rich_help_panel=FILTERS),
+    str,
+    typer.Option(
+        "--activation",
+        metavar=_one_of(ACTIVATIONS),
+        help="Applied after the bias.",
+        rich_help_panel=FILTERS,
+    ),
 ]
 DType = Annotated[
-    Literal["float32", "float64"],
-    typer.Option("--dtype", help="Arithmetic precision.", rich_help_panel=FILTERS),
+    str,
+    typer.Option(
+        "--dtype",
+        metavar=_one_of(DTYPES),
+        help="Arithmetic precision.",
+        rich_help_panel=FILTERS,
+    ),
 ]
 InputFormat = Annotated[
-    Literal["npy", "image", "csv"] | None,
+    str | None,
     typer.Option(
         "--input-format",
+        metavar=_one_of(INPUT_FORMATS),
         help="Format of the inputs (default: by suffix; '-' is sniffed).",
         rich_help_panel=INPUT,
         show_default=False,
@@ -155,9 +183,10 @@ Format = Annotated[
     ),
 ]
 Normalize = Annotated[
-    Literal["auto", "clip", "abs", "minmax", "offset"],
+    str,
     typer.Option(
         "--normalize",
+        metavar=_one_of(NORMALIZE_MODES),
         help="How values become pixels: auto (round if in range, else minmax), clip, abs, "
         "minmax, offset (mid-grey + value).",
         rich_help_panel=OUTPUT,

@@ -19,6 +19,8 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
@@ -39,6 +41,8 @@ PAD_MODES = ("zeros", "constant", "reflect", "symmetric", "edge", "wrap")
 ACTIVATIONS = ("linear", "relu", "abs", "sigmoid", "tanh")
 CHANNEL_RULES = ("each", "sum")
 DTYPES = ("float32", "float64")
+NORMALIZE_MODES = ("auto", "clip", "abs", "minmax", "offset")
+INPUT_FORMATS = ("npy", "image", "csv")
 
 PadMode = Literal["zeros", "constant", "reflect", "symmetric", "edge", "wrap"]
 # What the API accepts for padding before it is expanded per axis.
@@ -205,6 +209,32 @@ def parse_number(text: str, *, name: str) -> float:
         raise ParameterError(f"{name} must be a number; got '{text}'") from None
 
 
+def resolve_pad_mode(pad_mode: str | None, pad_value: str | None) -> tuple[str, float]:
+    """The CLI's pad mode and value: ``--pad-value`` alone implies ``constant``.
+
+    ``--pad-value`` with another explicit mode would be silently ignored, so it is an
+    error. (The Python API, like scipy's ``cval``, just ignores ``pad_value`` there.)
+
+    Examples
+    --------
+    >>> resolve_pad_mode(None, None), resolve_pad_mode(None, "9")
+    (('zeros', 0.0), ('constant', 9.0))
+    >>> resolve_pad_mode("reflect", "9")
+    Traceback (most recent call last):
+    ...
+    convcli.errors.ParameterError: --pad-value 9 is used only by --pad-mode constant; got ...reflect
+    """
+    if pad_value is None:
+        return pad_mode or "zeros", 0.0
+    value = parse_number(pad_value, name="pad value")
+    if pad_mode not in (None, "constant"):
+        raise ParameterError(
+            f"--pad-value {pad_value} is used only by --pad-mode constant; "
+            f"got --pad-mode {pad_mode}"
+        )
+    return "constant", value
+
+
 def parse_bias(text: str) -> tuple[float, ...]:
     """Parse ``--bias``: one number, or one per filter, comma-separated.
 
@@ -225,6 +255,12 @@ def parse_bias(text: str) -> tuple[float, ...]:
             raise ParameterError(f"bias must be finite; got '{text}'")
         values.append(value)
     return tuple(values)
+
+
+def np_bool_types() -> tuple[type, ...]:
+    """NumPy's bool scalar type when NumPy is loaded (params itself does not import it)."""
+    numpy = sys.modules.get("numpy")
+    return (numpy.bool_,) if numpy is not None else ()
 
 
 @dataclass(frozen=True)
@@ -261,13 +297,20 @@ class ConvParams:
         >>> ConvParams.build(1, padding=2, pad_mode="reflect").padding
         ((2, 2),)
         """
+        given: object = pad_value  # callers of the API may pass anything
+        if isinstance(given, bool) or not isinstance(given, numbers.Real):
+            raise ParameterError(f"pad value must be a number; got {given!r}")
         if not math.isfinite(pad_value):
             raise ParameterError(f"pad value must be a finite number; got {pad_value}")
+        mode = cast(PadMode, choice(pad_mode, PAD_MODES, name="pad mode"))
+        flag: object = flip
+        if not isinstance(flag, (bool, *np_bool_types())):
+            raise ParameterError(f"flip must be True or False; got {flag!r}")
         return cls(
             stride=expand_per_axis(stride, ndim=ndim, name="stride"),
             dilation=expand_per_axis(dilation, ndim=ndim, name="dilation"),
             padding=expand_padding(padding, ndim=ndim),
-            pad_mode=cast(PadMode, choice(pad_mode, PAD_MODES, name="pad mode")),
+            pad_mode=mode,
             pad_value=float(pad_value),
             flip=bool(flip),
         )

@@ -1,6 +1,8 @@
 """Feature maps to pixels: normalisation, colour maps and labelled montages.
 
 Pure array functions, no file I/O: :mod:`convcli.writers` encodes what these return.
+Pillow (for the montage labels' font) is imported by :func:`montage` alone, so the
+names here (:data:`CMAPS`, :data:`NORMALIZE_MODES`) cost NumPy only.
 
 * :func:`to_pixels` turns float values into 8-bit (or 16-bit) pixels following one of
   :data:`NORMALIZE_MODES` and says, in one ``note: ...`` line, how it changed them.
@@ -20,12 +22,15 @@ Examples
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
 
 from convcli.errors import OutputError, ParameterError
 from convcli.numfmt import format_compact
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 NORMALIZE_MODES: tuple[str, ...] = ("auto", "clip", "abs", "minmax", "offset")
 """The ``--normalize`` choices, in the order the help lists them."""
@@ -317,6 +322,8 @@ def montage(tiles: list[np.ndarray], labels: list[str]) -> np.ndarray:
         raise OutputError(
             f"montage tiles must be (H, W) or (H, W, 1..4) images; got shape {first.shape}"
         )
+
+    from PIL import Image, ImageDraw, ImageFont  # only a montage needs a font
 
     height, width = first.shape[:2]
     factor = math.ceil(MIN_TILE_WIDTH / width) if width < MIN_TILE_WIDTH else 1

@@ -1,4 +1,4 @@
-"""Named kernels: the registry behind ``-k NAME`` and ``convcli kernels``.
+"""Named kernels: the registry behind ``-k NAME`` and the files in ``kernels/``.
 
 Every preset is written in cross-correlation orientation, i.e. as it is applied
 without flipping: the weight at ``[0, 2]`` multiplies the input pixel above and to
@@ -388,7 +388,7 @@ _ALL: list[Preset] = [
     ),
 ]
 
-#: Every preset by name, in the order ``convcli kernels`` lists them.
+#: Every preset by name, in display order.
 PRESETS: dict[str, Preset] = {preset.name: preset for preset in _ALL}
 
 
@@ -430,12 +430,14 @@ def unknown_kernel_message(spec: str) -> str:
     >>> unknown_kernel_message("gausian:size=3")
     "unknown kernel 'gausian:size=3' (not a file, numbers or preset); closest presets: gaussian"
     >>> unknown_kernel_message("zzz")
-    "unknown kernel 'zzz' (not a file, numbers or preset); `convcli kernels` lists the presets"
+    "unknown kernel 'zzz' (not a file, numbers or preset); the presets are listed in ..."
     """
     name = spec.partition(":")[0].strip()
     close = closest_presets(name)
     hint = (
-        "closest presets: " + ", ".join(close) if close else "`convcli kernels` lists the presets"
+        "closest presets: " + ", ".join(close)
+        if close
+        else "the presets are listed in README.md and kernels/"
     )
     return f"unknown kernel '{spec}' (not a file, numbers or preset); {hint}"
 

@@ -41,7 +41,7 @@ from convcli.errors import OutputError
 from convcli.featuremaps import FeatureMaps
 from convcli.numfmt import format_compact
 
-__all__ = ["ProgressBar", "render_maps"]
+__all__ = ["ProgressBar", "print_maps", "render_maps"]
 
 # NumPy's own print options: summarise above this many elements, keeping this many
 # entries at each end of every axis.
@@ -132,6 +132,11 @@ def render_maps(
     if data.size:
         lines += _body(maps, data, layout)
     console.print(Text("\n").join(lines), soft_wrap=True)
+
+
+def print_maps(maps: FeatureMaps, *, title: str | None = None) -> None:
+    """Print feature maps to standard output: colour only on a terminal, never with NO_COLOR."""
+    render_maps(maps, Console(highlight=False, soft_wrap=False), title=title)
 
 
 class ProgressBar:

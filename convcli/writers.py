@@ -1,10 +1,12 @@
 """Feature maps to files or standard output: data formats and images, written atomically.
 
-Formats come from ``fmt`` when given, else from the destination's suffix:
+Formats come from ``fmt`` when given, else from the destination's suffix (the names
+live in :mod:`convcli.destinations`, which also checks destinations):
 
 * ``.npy``: exact values (``np.save``, no pickles).
 * ``.csv``, ``.tsv``, ``.txt``: a 1-D result as one row, a 2-D result as rows, each
-  number as :func:`format_number` writes it (more axes: use ``.npy`` or ``.json``).
+  number as :func:`convcli.numfmt.format_number` writes it (more axes: use ``.npy``
+  or ``.json``).
 * ``.json``: ``{"shape": [...], "dtype": "float32", "data": [...]}``, NaN and
   infinities as ``null``.
 * ``.png``, ``.jpg``/``.jpeg``, ``.tif``/``.tiff``, ``.bmp``, ``.webp``: 2-D results
@@ -14,7 +16,11 @@ Formats come from ``fmt`` when given, else from the destination's suffix:
 Every file is first encoded in memory, then written to a temporary file in the
 destination's folder and renamed over the destination with :func:`os.replace`, so a
 reader sees either the old file or the complete new one, never a partial file; on any
-error the temporary files are removed and the destination is left as it was.
+error the temporary files are removed and the destination is left as it was. An
+:class:`OutputBatch` stretches this over several results (all inputs of one run): the
+temporary files are renamed only when the whole batch succeeded.
+
+Pillow is imported only when an image is encoded.
 
 Examples
 --------
@@ -30,42 +36,20 @@ import dataclasses
 import errno
 import io
 import os
-import stat
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from types import TracebackType
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image
 
+from convcli.destinations import DATA_FORMATS, canonical_format, check_output, is_special_file
 from convcli.errors import OutputError, ParameterError, WriteFailedError
 from convcli.featuremaps import FeatureMaps
 from convcli.numfmt import format_flat
 from convcli.pictures import apply_cmap, montage, to_pixels
 
-DATA_FORMATS: tuple[str, ...] = ("csv", "tsv", "txt", "json", "npy")
-IMAGE_FORMATS: tuple[str, ...] = ("png", "jpg", "tif", "bmp", "webp")
-FORMATS: tuple[str, ...] = DATA_FORMATS + IMAGE_FORMATS
-"""The file formats ``fmt`` accepts (``jpeg`` and ``tiff`` are aliases)."""
-
-SUFFIXES: dict[str, str] = {
-    ".npy": "npy",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".txt": "txt",
-    ".json": "json",
-    ".png": "png",
-    ".jpg": "jpg",
-    ".jpeg": "jpg",
-    ".tif": "tif",
-    ".tiff": "tif",
-    ".bmp": "bmp",
-    ".webp": "webp",
-}
-"""Known destination suffixes (matched case-insensitively) and their formats."""
-
-FORMAT_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
 _DELIMITERS = {"csv": ",", "tsv": "\t", "txt": " "}
 _NO_ALPHA = {"jpg": "JPEG", "bmp": "BMP"}
 
@@ -98,6 +82,7 @@ def write_maps(
     bit_depth: int = 8,
     note: Callable[[str], None] = lambda _: None,
     stdout: BinaryIO | None = None,
+    batch: OutputBatch | None = None,
 ) -> list[str]:
     """Write feature maps to a file (atomically) or to standard output.
 
@@ -108,9 +93,9 @@ def write_maps(
     destination : str
         A file path, or ``"-"`` for standard output (``fmt`` is then required).
     fmt : str, optional
-        One of :data:`FORMATS`; by default the destination's suffix decides. A ``fmt``
-        that names another format than a known suffix is an error; with an unknown
-        suffix (``result.dat``) ``fmt`` decides.
+        One of :data:`convcli.destinations.FILE_FORMATS` (or an alias); by default the
+        destination's suffix decides. A ``fmt`` that names another format than a known
+        suffix is an error; with an unknown suffix (``result.dat``) ``fmt`` decides.
     normalize : str
         How values become pixels (:data:`convcli.pictures.NORMALIZE_MODES`); images only.
     cmap : str, optional
@@ -129,18 +114,24 @@ def write_maps(
     stdout : binary file, optional
         Where ``"-"`` writes; ``sys.stdout.buffer`` by default. It is flushed; a
         :class:`BrokenPipeError` propagates.
+    batch : OutputBatch, optional
+        Stage the files in this batch: written to temporary files now, renamed into
+        place when the batch ends without error. Without it the files are in place when
+        this returns. Standard output is written at once either way.
 
     Returns
     -------
     list of str
-        The paths written, ``["-"]`` for standard output.
+        The paths written (or staged), ``["-"]`` for standard output.
 
     Raises
     ------
+    ParameterError
+        An unknown ``fmt`` or ``bit_depth``.
     OutputError
-        A format that cannot hold the result, a suffix or ``fmt`` that is unknown or
-        contradictory, a missing folder, a destination that is a folder, permission
-        denied.
+        Anything :func:`convcli.destinations.check_output` refuses; a format that cannot
+        hold the result; a path the system calls unwritable (missing folder, permission
+        denied, read-only file system, ...).
     WriteFailedError
         The system refused the write otherwise (disk full, I/O error, ...).
 
@@ -156,35 +147,29 @@ def write_maps(
     """
     if bit_depth not in (8, 16):
         raise ParameterError(f"bit depth must be 8 or 16; got {bit_depth}")
-    to_stdout = destination == "-"
-    if not to_stdout and os.path.isdir(destination):
-        # Says "it is a folder" rather than "no suffix" for `-o somefolder`.
-        suffix = os.path.splitext(destination)[1].lower()
-        _check_destination(destination, fmt or SUFFIXES.get(suffix, "npy"))
-    fmt = _resolve_format(destination, fmt)
-    if to_stdout and split:
-        raise OutputError("--split writes one file per filter; give a file path, not '-'")
-
+    fmt = check_output(destination, fmt=fmt, cmap=cmap, split=split)
     count = _filter_count(maps) if split else 1
     paths = [_split_name(destination, i) for i in range(count)] if split else [destination]
-    if not to_stdout:
-        for path in paths:
-            _check_destination(path, fmt)
+    if split:
+        for path in paths:  # an existing STEM-1.png may be read-only, or a folder
+            check_output(path, fmt=fmt)
 
     if fmt in DATA_FORMATS:
-        if cmap is not None:
-            raise OutputError(
-                f"--cmap colours image outputs; '{destination}' is {fmt.upper()} data"
-            )
         arrays = [maps.filter_map(i) for i in range(count)] if split else [maps.data]
         payloads = [encode_data(array, fmt) for array in arrays]
     else:
         payloads = _encode_images(maps, fmt, paths, normalize, cmap, split, bit_depth, note)
 
-    if to_stdout:
+    if destination == "-":
         write_stdout(payloads[0], stdout)
         return ["-"]
-    _commit(list(zip(paths, payloads, strict=True)))
+    if batch is not None:
+        for path, payload in zip(paths, payloads, strict=True):
+            batch.stage(path, payload)
+    else:
+        with OutputBatch() as own:
+            for path, payload in zip(paths, payloads, strict=True):
+                own.stage(path, payload)
     return paths
 
 
@@ -202,8 +187,10 @@ def encode_data(array: np.ndarray, fmt: str) -> bytes:
 
     Raises
     ------
+    ParameterError
+        An unknown format name.
     OutputError
-        Unknown format, more than two axes for a text format, or values that are not
+        An image format, more than two axes for a text format, or values that are not
         numbers.
 
     Examples
@@ -214,7 +201,7 @@ def encode_data(array: np.ndarray, fmt: str) -> bytes:
     >>> encode_data(np.array([np.nan, 1.0], dtype=np.float32), "json")
     b'{"shape": [2], "dtype": "float32", "data": [null, 1]}\\n'
     """
-    fmt = FORMAT_ALIASES.get(fmt, fmt)
+    fmt = canonical_format(fmt)
     if fmt == "npy":
         buffer = io.BytesIO()
         np.save(buffer, array, allow_pickle=False)
@@ -239,7 +226,7 @@ def encode_data(array: np.ndarray, fmt: str) -> bytes:
         delimiter = _DELIMITERS[fmt]
         lines = [delimiter.join(texts[i : i + columns]) for i in range(0, len(texts), columns)]
         return ("\n".join(lines) + "\n").encode()
-    raise OutputError(f"unknown data format {fmt!r}; use one of {', '.join(DATA_FORMATS)}")
+    raise OutputError(f"{fmt} is not a data format; use one of {', '.join(DATA_FORMATS)}")
 
 
 def _nest(texts: list[str], shape: tuple[int, ...]) -> str:
@@ -323,6 +310,8 @@ def _encode_images(
 
 def _encode_picture(pixels: np.ndarray, fmt: str, path: str) -> bytes:
     """PNG/JPEG/TIFF/BMP/WebP bytes of a uint8 (or 2-D uint16) pixel array."""
+    from PIL import Image  # the one place convcli writes with Pillow
+
     if pixels.ndim == 3 and pixels.shape[2] == 1:
         pixels = pixels[..., 0]
     pil_format, options = _SAVE_OPTIONS[fmt]
@@ -347,36 +336,7 @@ def _filter_count(maps: FeatureMaps) -> int:
 
 
 # ---------------------------------------------------------------------------
-# Destinations and atomic writes
-
-
-def _resolve_format(destination: str, fmt: str | None) -> str:
-    """The format to write: ``fmt`` checked against the suffix, else the suffix."""
-    known = ", ".join(FORMATS)
-    if fmt is not None:
-        fmt = FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
-        if fmt not in FORMATS:
-            raise OutputError(f"unknown output format {fmt!r}; use one of {known}")
-    if destination == "-":
-        if fmt is None:
-            raise OutputError(f"writing to standard output ('-') needs --format: one of {known}")
-        return fmt
-    suffix = os.path.splitext(destination)[1].lower()
-    implied = SUFFIXES.get(suffix)
-    if fmt is None:
-        if implied is None:
-            what = f"suffix {suffix!r}" if suffix else "no suffix"
-            raise OutputError(
-                f"cannot tell the format of '{destination}' ({what}); end it with one of "
-                f"{' '.join(SUFFIXES)} or give --format"
-            )
-        return implied
-    if implied is not None and implied != fmt:
-        raise OutputError(
-            f"--format {fmt} contradicts the suffix of '{destination}' ({suffix} is "
-            f"{implied}); drop --format or change the suffix"
-        )
-    return fmt
+# Atomic writes, one file or a batch of them
 
 
 def _split_name(destination: str, index: int) -> str:
@@ -385,101 +345,161 @@ def _split_name(destination: str, index: int) -> str:
     return f"{stem}-{index}{suffix}"
 
 
-def _check_destination(path: str, fmt: str) -> None:
-    """Fail early, with a useful message, for a path that cannot be written."""
-    if os.path.isdir(path):
-        example = os.path.join(path, f"result.{fmt}")
-        raise OutputError(
-            f"cannot write '{path}': it is a folder; give a file name such as '{example}'"
-        )
-    folder = os.path.dirname(path)
-    if folder and not os.path.isdir(folder):
-        if os.path.exists(folder):
-            raise OutputError(f"cannot write '{path}': '{folder}' is not a folder")
-        raise OutputError(
-            f"cannot write '{path}': folder '{folder}' does not exist (convcli creates no folders)"
-        )
-    if os.path.exists(path) and not os.access(path, os.W_OK):
-        raise OutputError(f"cannot write '{path}': permission denied (the file is read-only)")
+@dataclasses.dataclass
+class _Staged:
+    path: str  # as given, for messages
+    target: str  # what is replaced: the file a symlink points to
+    temp: str | None  # the complete temporary file; None for a special file
+    payload: bytes | None  # kept for a special file, written at commit
 
 
-def write_stdout(payload: bytes, stdout: BinaryIO | None = None) -> None:
-    """Write bytes to standard output; a closed or full stdout is a WriteFailedError.
+class OutputBatch:
+    """All-or-nothing files: staged as complete temporary files, renamed in together.
 
-    A :class:`BrokenPipeError` (the reader went away) propagates: the CLI ends quietly.
+    Use it as a context manager around a run that writes several results: each
+    :meth:`stage` writes its file to a temporary sibling right away (so memory holds one
+    result at a time) and nothing replaces a destination until the ``with`` block ends
+    without an exception; then every file is renamed into place, in order. On an
+    exception every temporary file is removed and no destination changes.
+
+    A special file (``/dev/null``, a named pipe) cannot be renamed over; its bytes are
+    kept and written into it at commit. Should a rename itself fail after others
+    succeeded, those stay written: POSIX has no multi-file transaction.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "a.csv")
+    >>> with OutputBatch() as batch:
+    ...     batch.stage(path, b"1,2\\n")
+    ...     os.path.exists(path)
+    False
+    >>> open(path).read()
+    '1,2\\n'
+    >>> try:
+    ...     with OutputBatch() as batch:
+    ...         batch.stage(os.path.join(folder, "b.csv"), b"3\\n")
+    ...         raise ValueError("input 2 is corrupt")
+    ... except ValueError:
+    ...     pass
+    >>> sorted(os.listdir(folder))
+    ['a.csv']
+    >>> import shutil; shutil.rmtree(folder)
     """
-    if stdout is None:
-        if sys.stdout is None:  # started with standard output closed (`>&-`)
-            raise WriteFailedError("cannot write to standard output: it is closed")
-        stdout = sys.stdout.buffer
-    try:
-        stdout.write(payload)
-        stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise WriteFailedError(f"could not write to standard output: {reason}") from None
 
+    def __init__(self) -> None:
+        self._staged: list[_Staged] = []
+        self._closed = False
+        self._mode = 0o666 & ~_umask()  # what open() would give; mkstemp makes 0600
 
-def _is_special_file(path: str) -> bool:
-    """A FIFO, device or socket (`-o /dev/stdout`, a named pipe): written in place."""
-    try:
-        return not stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False
+    def __enter__(self) -> OutputBatch:
+        return self
 
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
 
-def _commit(files: list[tuple[str, bytes]]) -> None:
-    """Write every file to a temporary sibling, then rename them all into place.
+    @property
+    def paths(self) -> list[str]:
+        """The destinations staged and not yet in place, in order."""
+        return [staged.path for staged in self._staged]
 
-    Nothing is renamed until every temporary file is complete and flushed to disk, so
-    a failure leaves every destination as it was. (Should a rename itself fail after
-    others succeeded, those stay written: POSIX has no multi-file transaction.)
-    """
-    mode = 0o666 & ~_umask()  # what open() would give; mkstemp makes 0600
-    pending: list[tuple[str, str, str]] = []  # (path as given, real target, temp file)
-    current = files[0][0]
-    try:
-        for path, payload in files:
-            current = path
-            if _is_special_file(path):
-                # Renaming over a pipe or device would replace it; write into it.
-                with open(path, "wb") as stream:
-                    stream.write(payload)
-                continue
-            target = os.path.realpath(path) if os.path.islink(path) else path
+    def stage(self, path: str, payload: bytes) -> None:
+        """Write ``payload`` to a complete temporary file that will replace ``path``.
+
+        Raises
+        ------
+        OutputError
+            The system calls the path unwritable (see :func:`write_maps`).
+        WriteFailedError
+            The write failed otherwise (disk full, I/O error); the temporary file of
+            ``path`` is gone, those of earlier files are removed by :meth:`discard`.
+        """
+        if self._closed:
+            raise RuntimeError("this OutputBatch has already been committed or discarded")
+        if is_special_file(path):
+            # Renaming over a pipe or device would replace it; it is written into at commit.
+            self._staged.append(_Staged(path, path, None, payload))
+            return
+        target = os.path.realpath(path) if os.path.islink(path) else path
+        temp: str | None = None
+        try:
             handle, temp = tempfile.mkstemp(
                 dir=os.path.dirname(target) or ".",
                 prefix=f".{os.path.basename(target)}.",
                 suffix=".tmp",
             )
-            pending.append((path, target, temp))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(payload)
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.chmod(temp, mode)
-        while pending:
-            current, target, temp = pending[0]
-            os.replace(temp, target)
-            pending.pop(0)
-    except OSError as exc:
-        raise _os_error(exc, current) from exc
-    finally:
-        for _, _, temp in pending:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+            os.chmod(temp, self._mode)
+        except BaseException as exc:  # Ctrl-C included: no temporary file left behind
+            if temp is not None:
+                _remove(temp)
+            if isinstance(exc, OSError):
+                raise _os_error(exc, path) from exc
+            raise
+        self._staged.append(_Staged(path, target, temp, None))
+
+    def commit(self) -> None:
+        """Rename every staged file into place (write special files), in order."""
+        self._closed = True
+        try:
+            while self._staged:
+                staged = self._staged[0]
+                try:
+                    if staged.temp is None:
+                        with open(staged.target, "wb") as stream:
+                            stream.write(staged.payload or b"")
+                    else:
+                        os.replace(staged.temp, staged.target)
+                except OSError as exc:
+                    raise _os_error(exc, staged.path) from exc
+                self._staged.pop(0)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove every staged temporary file; no destination changes."""
+        self._closed = True
+        for staged in self._staged:
+            if staged.temp is not None:
+                _remove(staged.temp)
+        self._staged.clear()
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+# A path the system will not write (a bad destination: exit 2), as opposed to a write
+# that failed on the way (disk full, I/O error: exit 1).
+_PERMISSION_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+_PATH_ERRNOS = frozenset(
+    {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EINVAL, errno.ENAMETOOLONG, errno.ELOOP}
+)
 
 
 def _os_error(exc: OSError, path: str) -> OutputError | WriteFailedError:
     """The user-facing error for an ``OSError`` while writing ``path``."""
-    reason = exc.strerror or str(exc)
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    reason = (exc.strerror or str(exc)).lower()
+    if exc.errno in _PERMISSION_ERRNOS:
+        return OutputError(f"cannot write '{path}': {reason}; choose a folder you can write to")
+    if exc.errno in _PATH_ERRNOS:
         return OutputError(
-            f"cannot write '{path}': {reason.lower()}; choose a folder you can write to"
+            f"cannot write '{path}': {reason}; choose a file path in a folder you can write to"
         )
-    return WriteFailedError(f"could not write '{path}': {reason.lower()}")
+    return WriteFailedError(f"could not write '{path}': {reason}")
 
 
 def _umask() -> int:
@@ -487,3 +507,71 @@ def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
     return current
+
+
+# ---------------------------------------------------------------------------
+# Standard output
+
+
+@contextlib.contextmanager
+def stdout_guard() -> Iterator[None]:
+    """Write to ``sys.stdout`` inside this block; failures become one clear error.
+
+    On entry a closed standard output (``sys.stdout`` is None: started with ``>&-``)
+    raises; on a normal exit ``sys.stdout`` is flushed, so a full disk is reported
+    here rather than at exit. A :class:`BrokenPipeError` (the reader went away, as
+    with ``| head``) propagates untouched: the CLI ends quietly.
+
+    Raises
+    ------
+    WriteFailedError
+        ``"cannot write to standard output: it is closed"``, or ``"could not write to
+        standard output: REASON"`` for any other :class:`OSError`.
+
+    Examples
+    --------
+    >>> with stdout_guard():
+    ...     print("maps")
+    maps
+    """
+    if sys.stdout is None:
+        raise WriteFailedError("cannot write to standard output: it is closed")
+    with _stdout_errors():
+        yield
+        sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _stdout_errors() -> Iterator[None]:
+    """OSError (but BrokenPipeError) -> WriteFailedError about standard output."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise WriteFailedError(f"could not write to standard output: {reason}") from None
+
+
+def write_stdout(payload: bytes, stdout: BinaryIO | None = None) -> None:
+    """Write bytes to standard output (``sys.stdout.buffer``) or to ``stdout``, flushed.
+
+    Errors are :func:`stdout_guard`'s: a closed or failing standard output is a
+    :class:`~convcli.errors.WriteFailedError`; a :class:`BrokenPipeError` propagates.
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.BytesIO()
+    >>> write_stdout(b"1,2\\n", out)
+    >>> out.getvalue()
+    b'1,2\\n'
+    """
+    if stdout is not None:
+        with _stdout_errors():
+            stdout.write(payload)
+            stdout.flush()
+        return
+    with stdout_guard():
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()

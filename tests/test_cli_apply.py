@@ -543,3 +543,70 @@ def test_3d_volume_with_an_inline_3d_kernel(tmp_path: Path) -> None:
     table = run_cli("apply", str(path), "-k", "sobel-z", "-p", "same")
     assert table.code == 0, table.err
     assert table.text.splitlines()[1] == "plane 0"
+
+
+# --- batches, pad values, the command itself -------------------------------------------------
+
+
+def test_a_failing_input_leaves_no_outputs_of_the_others(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.png"
+    broken.write_bytes((SAMPLES / "step-edge.png").read_bytes()[:60])  # truncated
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli(
+        "apply",
+        str(SAMPLES / "vertical-line.png"),
+        str(broken),
+        "-k",
+        "box",
+        "--output-dir",
+        str(out),
+    )
+    assert result.code == 2
+    assert result.err.startswith(f"Error: cannot read image '{broken}'")
+    assert list(out.iterdir()) == []  # vertical-line.png was staged, then discarded
+
+
+def test_pad_value_alone_means_constant_padding() -> None:
+    result = run_cli("apply", SIGNAL, "-k", "1,10,100", "-p", "1", "--pad-value", "9")
+    got = values(result.text)
+    assert (got[0], got[-1]) == (219, 965)
+
+
+def test_pad_value_with_another_pad_mode_is_refused() -> None:
+    result = run_cli(
+        "apply", SIGNAL, "-k", "1,1", "-p", "1", "--pad-mode", "reflect", "--pad-value", "9"
+    )
+    assert result.code == 2
+    assert result.err == (
+        "Error: --pad-value 9 is used only by --pad-mode constant; got --pad-mode reflect\n"
+    )
+
+
+def test_gif_inputs_write_png_into_an_output_dir(tmp_path: Path) -> None:
+    gif = tmp_path / "line.gif"
+    Image.open(SAMPLES / "vertical-line.png").save(gif)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli("apply", str(gif), "-k", "vertical-line", "--output-dir", str(out), "-q")
+    assert result.code == 0, result.err
+    assert [p.name for p in out.iterdir()] == ["line.png"]
+    written = np.asarray(Image.open(out / "line.png").convert("L"))  # palette GIF -> RGB
+    assert np.flatnonzero(written[0]).tolist() == [14]
+
+
+def test_bare_command_prints_help_and_succeeds() -> None:
+    result = run_cli()
+    assert result.code == 0
+    assert "apply" in result.text
+    assert result.err == ""
+
+
+def test_unknown_command_hints_at_the_root_help() -> None:
+    from convcli.cli import COMMANDS, app
+
+    result = run_cli("nosuch")
+    assert result.code == 2
+    assert result.err == "Error: No such command 'nosuch'.\nTry 'convcli -h' for help.\n"
+    names = [c.name or c.callback.__name__ for c in app.registered_commands if c.callback]
+    assert sorted(COMMANDS) == sorted(names)

@@ -20,7 +20,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from reference import PAD_MODES, reference_correlate, reference_output_shape
 
 import convcli
-from convcli.errors import ConvcliError, GeometryError, ParameterError
+from convcli.errors import ConvcliError, GeometryError, ParameterError, RangeError
 from convcli.shapes import conv_output_shape
 
 INPUT_SHAPES: dict[int, tuple[int, ...]] = {1: (8,), 2: (6, 7), 3: (4, 5, 5)}
@@ -541,3 +541,30 @@ def test_non_integer_settings_are_parameter_errors(
 def test_ragged_input_is_a_parameter_error() -> None:
     with pytest.raises(ParameterError, match="input must be a rectangular array of numbers"):
         convcli.correlate([[1, 2], [3]], [[1]])
+
+
+# --- values out of range, and settings of the wrong type -----------------------------------
+
+
+def test_float32_overflow_is_a_range_error_not_inf() -> None:
+    with pytest.raises(RangeError, match=r"the result overflows float32 .*use --dtype float64"):
+        convcli.correlate([1e38, 1e38], [10.0])
+    assert convcli.correlate([1e38, 1e38], [10.0], dtype="float64").tolist() == [1e39, 1e39]
+
+
+def test_input_beyond_float32_is_a_range_error() -> None:
+    with pytest.raises(RangeError, match=r"input holds values beyond the range of float32"):
+        convcli.correlate([1e39, 1.0], [1.0])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"pad_value": "x"}, "pad value must be a number; got 'x'"),
+        ({"pad_value": None}, "pad value must be a number; got None"),
+        ({"flip": "no"}, "flip must be True or False; got 'no'"),
+    ],
+)
+def test_settings_of_the_wrong_type(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        convcli.correlate([1, 2, 3], [1], **options)  # type: ignore[arg-type]

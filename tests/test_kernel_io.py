@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_array_equal
 
-from convcli.errors import KernelError
+from convcli.errors import InputError, KernelError
 from convcli.kernel_io import (
     Kernel,
     format_inline,
@@ -21,6 +21,7 @@ from convcli.kernel_io import (
     parse_inline,
     parse_kernel,
 )
+from convcli.loaders import load_input
 
 # -- inline numbers ------------------------------------------------------------------
 
@@ -126,8 +127,12 @@ def test_format_inline_writes_short_exact_numbers() -> None:
         ("k.csv", "\ufeff1,2\n3,4\n", [[1, 2], [3, 4]]),  # byte-order mark
         ("k.tsv", "1\t2\n3\t4\n", [[1, 2], [3, 4]]),
         ("k.txt", "1  2\t 3\n4 5 6\n", [[1, 2, 3], [4, 5, 6]]),
-        ("k.txt", "1;2\n3;4\n", [[1, 2], [3, 4]]),
-        ("k.csv", "# an edge\n\n  # indented comment\n-1,1 # trailing\n-1,1\n\n", [[-1, 1]] * 2),
+        ("k.txt", "1,2\n3,4\n", [[1, 2], [3, 4]]),
+        ("k", "1;2\n3;4\n", [[1, 2], [3, 4]]),  # no suffix: ';' is sniffed
+        ("k.dat", "1\t2\n3\t4\n", [[1, 2], [3, 4]]),
+        ("k.csv", "# an edge\n\n  # indented comment\n-1,1\n-1,1\n\n", [[-1, 1]] * 2),
+        ("k.csv", '"1","1"\n', [1, 1]),  # quoted cells are numbers, not a header
+        ("k.csv", "1,2\n,\n3,4\n", [[[1, 2]], [[3, 4]]]),  # a line of empty cells is blank
         ("k.csv", "a,b,c\n1,2,3\n4,5,6\n", [[1, 2, 3], [4, 5, 6]]),  # header row
         ("k.csv", "# c\nx,y\n1,2\n3,4\n", [[1, 2], [3, 4]]),  # header after a comment
         ("k.csv", "1,-2.5,3e-1\n", [1, -2.5, 0.3]),  # one row is 1-D
@@ -158,6 +163,7 @@ def test_text_files_load(tmp_path: Path, name: str, text: str, expected: object)
         np.arange(12.0).reshape(3, 2, 2),
         np.zeros((1, 1)),
         np.array([1, 2], dtype=np.uint8),
+        np.array([[True, False], [False, True]]),  # bool is 0 and 1, as for inputs
     ],
 )
 def test_npy_files_load_as_they_are(tmp_path: Path, array: np.ndarray) -> None:
@@ -183,16 +189,22 @@ def save_npy(path: Path, array: np.ndarray) -> Path:
 @pytest.mark.parametrize(
     ("array", "message"),
     [
-        (np.zeros((1, 2, 3, 4)), r"has 4 axes \(shape 1x2x3x4\); a kernel needs 1, 2 or 3$"),
-        (np.float64(3.0), r"has 0 axes \(shape \(\)\); a kernel needs 1, 2 or 3$"),
-        (np.zeros((0, 3)), r"is empty \(shape 0x3\)$"),
-        (np.array([True, False]), r"holds bool values; a kernel needs real numbers"),
-        (np.array([1j, 2]), r"holds complex128 values; a kernel needs real numbers"),
-        (np.array(["a"]), r"holds <U1 values"),
+        (
+            np.zeros((1, 2, 3, 4)),
+            r"has 4 axes \(shape \(1, 2, 3, 4\)\); a kernel needs 1, 2 or 3 axes "
+            r"\(one per sliding axis\)$",
+        ),
+        (
+            np.float64(3.0),
+            r"holds a single number \(shape \(\)\); a kernel needs 1, 2 or 3 axes",
+        ),
+        (np.zeros((0, 3)), r"is empty \(shape \(0, 3\)\); it needs at least one value$"),
+        (np.array([1j, 2]), r"holds complex numbers \(dtype complex128\); convcli convolves"),
+        (np.array(["a"]), r"holds non-numeric values \(dtype <U1\); convcli reads bool"),
         (
             np.array([[1.0, 2.0], [np.inf, np.nan]]),
-            r"holds 2 non-finite value\(s\) \(nan or inf\), the first at index \(1, 0\); "
-            r"kernels need finite numbers$",
+            r"has 2 non-finite values \(NaN or infinity\), the first at index \(1, 0\); "
+            r"convolution needs finite numbers, replace them first \(e\.g\. numpy\.nan_to_num\)$",
         ),
     ],
 )
@@ -204,14 +216,26 @@ def test_bad_npy_files_are_explained(tmp_path: Path, array: np.ndarray, message:
 
 def test_corrupt_and_pickled_npy_files(tmp_path: Path) -> None:
     (tmp_path / "text.npy").write_text("1,2,3\n")
-    with pytest.raises(KernelError, match=r"'.*text\.npy' is not a valid \.npy file \(.*\); save"):
+    with pytest.raises(
+        KernelError,
+        match=r"^kernel file '.*text\.npy' is not a \.npy file: it does not start with the NPY "
+        r"magic bytes; save it with numpy\.save$",
+    ):
         load_kernel_file(tmp_path / "text.npy")
-    pickled = save_npy(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object))
-    with pytest.raises(KernelError, match=r"'.*obj\.npy' is not a valid \.npy file"):
-        load_kernel_file(pickled)
+    pickled = np.array([{"a": 1}], dtype=object)
+    with (tmp_path / "obj.npy").open("wb") as handle:
+        np.save(handle, pickled, allow_pickle=True)
+    with pytest.raises(
+        KernelError,
+        match=r"^kernel file '.*obj\.npy' holds Python objects \(dtype object\), which convcli "
+        r"never unpickles; save a numeric array$",
+    ):
+        load_kernel_file(tmp_path / "obj.npy")
     with (tmp_path / "archive.npy").open("wb") as handle:
         np.savez(handle, a=np.zeros(3))
-    with pytest.raises(KernelError, match=r"'.*archive\.npy' is an \.npz archive; save one array"):
+    with pytest.raises(
+        KernelError, match=r"'.*archive\.npy' is not a \.npy file: .*it looks like a zip or \.npz"
+    ):
         load_kernel_file(tmp_path / "archive.npy")
 
 
@@ -221,33 +245,100 @@ def test_corrupt_and_pickled_npy_files(tmp_path: Path) -> None:
         (
             "k.csv",
             "1,2,3\n4,5\n",
-            r"line 2 has 2 numbers but line 1 has 3; every row needs the same count$",
+            r"^line 2 of {file} has 2 cells but line 1 has 3; "
+            r"every row needs the same number of columns$",
         ),
-        ("k.csv", "# c\n1,2\n\n3\n4\n", r"plane 2 \(line 4\) has 2 rows but plane 1 has 1"),
-        ("k.txt", "1 2\n\n3\n", r"line 3 has 1 number but line 1 has 2"),
-        ("k.csv", "1,,2\n", r"line 1 has an empty value at number 2: '1,,2'$"),
-        ("k.csv", "1,2,\n", r"line 1 has an empty value at number 3"),
-        ("k.tsv", "1\t\t2\n", r"line 1 has an empty value at number 2"),
-        ("k.csv", "1,2\n3,x\n", r"line 2: value 'x' is not a number: '3,x'$"),
-        ("k.csv", "1,2\n3,nan\n", r"line 2: value 'nan' is not finite: '3,nan'; kernels need"),
-        ("k.csv", "1,inf\n", r"line 1: value 'inf' is not finite"),
-        ("k.csv", "# only a comment\n\n", r"holds no numbers; write rows such as 0,1,0$"),
-        ("k.csv", "", r"holds no numbers"),
-        ("k.csv", "a,b\n", r"holds no numbers"),  # a header alone
+        (
+            "k.csv",
+            "# c\n1,2\n\n3,4\n5,6\n",
+            r"^plane 2 \(line 4\) of {file} has 2 rows but plane 1 has 1; "
+            r"planes are separated by blank lines$",
+        ),
+        ("k.txt", "1 2\n\n3\n", r"^line 3 of {file} has 1 cell but line 1 has 2"),
+        (
+            "k.csv",
+            "1,,2\n",
+            r"^line 1, column 2 of {file} is empty; every cell needs a number "
+            r"\(cells are separated by ','\)$",
+        ),
+        ("k.csv", "1,2,\n", r"^line 1, column 3 of {file} is empty"),
+        ("k.tsv", "1\t\t2\n", r"^line 1, column 2 of {file} is empty; .* separated by tab\)$"),
+        (
+            "k.csv",
+            "1,2\n3,x\n",
+            r"^line 2, column 2 of {file} is not a number: 'x'; only the first row may be a "
+            r"header$",
+        ),
+        (
+            "k.csv",
+            "1,2\n3,nan\n",
+            r"^line 2, column 2 of {file} is not a finite number: 'nan'; replace NaN and "
+            r"infinity with numbers$",
+        ),
+        ("k.csv", "1,inf\n", r"^line 1, column 2 of {file} is not a finite number: 'inf'"),
+        ("k.csv", "1_0,2\n", r"^line 1, column 1 of {file} is not a number: '1_0'; write numbers"),
+        ("k.txt", "0x1 2\n", r"^line 1, column 1 of {file} is not a number: '0x1'; write numbers"),
+        (
+            "k.csv",
+            "-1,1 # edge\n-1,1\n",
+            r"^line 1, column 2 of {file} is not a number: '1 # edge'; '#' starts a comment "
+            r"only at the start of a line$",
+        ),
+        (
+            "k.csv",
+            "# only a comment\n\n",
+            r"^{file} has no numbers; expected rows of numbers separated by ','$",
+        ),
+        ("k.csv", "", r"^{file} has no numbers; expected rows"),
+        (
+            "k.csv",
+            "a,b\n",
+            r"^{file} has no numbers: its only row 'a,b' was read as a header "
+            r"\(cells in \.csv are separated by ','\)$",
+        ),
+        (
+            "k.csv",
+            "1;0;-1\n",
+            r"^{file} has no numbers: its only row '1;0;-1' was read as a header "
+            r"\(cells in \.csv are separated by ','\)$",
+        ),
     ],
 )
 def test_bad_text_files_are_explained(tmp_path: Path, name: str, text: str, message: str) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(KernelError, match=rf"^kernel file '.*{name}' {message}"):
+    file = rf"kernel file '.*{name}'"
+    with pytest.raises(KernelError, match=message.replace("{file}", file)):
         load_kernel_file(path)
+
+
+def test_kernel_files_and_inputs_share_the_table_rules(tmp_path: Path) -> None:
+    # The same bytes as an input and as a kernel: the same message, apart from the name.
+    path = tmp_path / "k.csv"
+    path.write_text("1,2\n3,x\n")
+    with pytest.raises(KernelError) as as_kernel:
+        load_kernel_file(path)
+    with pytest.raises(InputError) as as_input:
+        load_input(str(path))
+    assert str(as_kernel.value) == str(as_input.value).replace(f"'{path}'", f"kernel file '{path}'")
 
 
 def test_binary_files_that_are_not_npy(tmp_path: Path) -> None:
     path = tmp_path / "image.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
-    with pytest.raises(KernelError, match=r"'.*image\.csv' is neither text nor \.npy; write rows"):
+    with pytest.raises(
+        KernelError,
+        match=r"^kernel file '.*image\.csv' is not UTF-8 text or a \.npy array: byte 0x89 at "
+        r"offset 0; write rows of numbers \(\.csv/\.tsv/\.txt\) or save the array with "
+        r"numpy\.save$",
+    ):
         load_kernel_file(path)
+
+
+def test_utf16_kernel_files_are_read_as_inputs_are(tmp_path: Path) -> None:
+    path = tmp_path / "k.txt"
+    path.write_bytes("1\t2\r\n3\t4\r\n".encode("utf-16"))
+    assert_array_equal(load_kernel_file(path), [[1, 2], [3, 4]])
 
 
 def test_missing_files_and_folders(tmp_path: Path) -> None:

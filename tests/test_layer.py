@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from reference import ACTIVATIONS, reference_layer
 
-from convcli.errors import GeometryError, ParameterError
+from convcli.errors import GeometryError, ParameterError, RangeError
 from convcli.featuremaps import FeatureMaps
 from convcli.layer import apply_filters
 
@@ -343,3 +344,21 @@ def test_label_count_must_match_the_filters() -> None:
 def test_numpy_scalar_bias() -> None:
     maps = apply_filters(np.arange(3.0), [[1]], bias=np.float32(1))
     assert maps.data.tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("bias", "message"),
+    [
+        ("0.5", "bias must be a number or one number per filter; got '0.5'"),
+        ([float("nan")], "bias must be finite; got [nan]"),
+        ([True], "bias must be a number or one number per filter; got [True]"),
+    ],
+)
+def test_bias_must_be_finite_numbers(bias: object, message: str) -> None:
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        apply_filters(np.arange(3.0), [[1]], bias=bias)  # type: ignore[arg-type]
+
+
+def test_bias_overflow_is_a_range_error() -> None:
+    with pytest.raises(RangeError, match="the result overflows float32"):
+        apply_filters(np.array([3e38]), [[1]], bias=3e38)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import struct
+import subprocess
 import sys
 import threading
 import warnings
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from convcli.errors import InputError, ParameterError
-from convcli.loaders import LoadedInput, load_input
+from convcli.loaders import LoadedInput, check_input, load_input, stem_and_suffix
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -215,19 +217,30 @@ def test_cmyk_becomes_rgb(tmp_path: Path) -> None:
     assert loaded.array.tolist() == [[[0.0, 255.0, 255.0], [0.0, 0.0, 0.0]]]
 
 
-def test_32_bit_integer_and_float_tiffs_keep_stored_values(tmp_path: Path) -> None:
+def test_32_bit_integer_and_float_tiffs_keep_stored_values_without_a_pixel_range(
+    tmp_path: Path,
+) -> None:
+    # Modes I and F have no fixed pixel range: bit_depth None, so that a 0..1 float
+    # image is not written back as 16-bit pixels 0..1 (black).
     ints = Image.fromarray(np.array([[-5, 70000]], dtype=np.int32))
-    floats = Image.fromarray(np.array([[0.5, 300.25]], dtype=np.float32))
+    floats = Image.fromarray(np.array([[0.0, 0.25, 1.0]], dtype=np.float32))
+    assert (ints.mode, floats.mode) == ("I", "F")
     loaded_ints = load_input(write(tmp_path, "i.tif", encode(ints, "TIFF")))
     loaded_floats = load_input(write(tmp_path, "f.tif", encode(floats, "TIFF")))
-    assert (loaded_ints.array.tolist(), loaded_ints.bit_depth) == ([[-5.0, 70000.0]], 16)
-    assert (loaded_floats.array.tolist(), loaded_floats.bit_depth) == ([[0.5, 300.25]], 16)
+    assert (loaded_ints.kind, loaded_ints.bit_depth) == ("image", None)
+    assert loaded_ints.array.tolist() == [[-5.0, 70000.0]]
+    assert (loaded_floats.kind, loaded_floats.bit_depth) == ("image", None)
+    assert loaded_floats.array.tolist() == [[0.0, 0.25, 1.0]]
 
 
 def test_float_tiff_with_nan_is_refused(tmp_path: Path) -> None:
     floats = Image.fromarray(np.array([[0.5, np.nan]], dtype=np.float32))
     path = write(tmp_path, "nan.tif", encode(floats, "TIFF"))
-    with pytest.raises(InputError, match=r"'.*nan\.tif' has 1 non-finite value \(NaN or inf"):
+    with pytest.raises(
+        InputError,
+        match=r"^'.*nan\.tif' has 1 non-finite value \(NaN or infinity\), the first at index "
+        r"\(0, 1\)",
+    ):
         load_input(path)
 
 
@@ -387,13 +400,65 @@ def test_non_finite_cells_are_refused(tmp_path: Path, cell: str, shown: str) -> 
         load_input(path)
 
 
-@pytest.mark.parametrize("content", ["", "time,value\n", "# only a comment\n\n", ",,\n"])
+@pytest.mark.parametrize("content", ["", "# only a comment\n\n", ",,\n"])
 def test_table_without_numbers_is_an_error(tmp_path: Path, content: str) -> None:
     path = write(tmp_path, "x.csv", content)
     with pytest.raises(
         InputError, match=r"^'.*x\.csv' has no numbers; expected rows of numbers separated by ','$"
     ):
         load_input(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "row", "rule"),
+    [
+        ("semi5.csv", "1;2;3;4;5\n", "1;2;3;4;5", r"cells in \.csv are separated by ','"),
+        ("header.csv", "time,value\n", "time,value", r"cells in \.csv are separated by ','"),
+        ("names.tsv", "a b c\n", "a b c", r"cells in \.tsv are separated by tab"),
+    ],
+)
+def test_an_only_row_taken_as_a_header_is_quoted(
+    tmp_path: Path, name: str, content: str, row: str, rule: str
+) -> None:
+    path = write(tmp_path, name, content)
+    with pytest.raises(
+        InputError,
+        match=rf"^'.*{name}' has no numbers: its only row '{row}' was read as a header \({rule}\)$",
+    ):
+        load_input(path)
+
+
+def test_an_only_row_on_stdin_names_the_sniffed_delimiter() -> None:
+    with pytest.raises(
+        InputError,
+        match=r"^standard input has no numbers: its only row 'x;y' was read as a header "
+        r"\(cells were read as separated by ';'\)$",
+    ):
+        from_stdin(b"x;y\n")
+
+
+@pytest.mark.parametrize(
+    ("cell", "tip"),
+    [
+        ("1_0", "write numbers without '_' separators"),  # float() would read 10
+        ("0x10", "write numbers in decimal"),
+        ("4 # four", "'#' starts a comment only at the start of a line"),
+    ],
+)
+def test_cells_float_would_misread_are_refused(tmp_path: Path, cell: str, tip: str) -> None:
+    path = write(tmp_path, "typo.csv", f"1,2\n3,{cell}\n")
+    with pytest.raises(
+        InputError, match=rf"^line 2, column 2 of '.*typo\.csv' is not a number: '{cell}'; {tip}$"
+    ):
+        load_input(path)
+
+
+def test_semicolons_are_sniffed_on_stdin_but_not_in_a_csv(tmp_path: Path) -> None:
+    assert from_stdin(b"1;2\n3;4\n").array.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert load_input(write(tmp_path, "euro.dat", "1;2\n3;4\n")).array.tolist() == [
+        [1.0, 2.0],
+        [3.0, 4.0],
+    ]
 
 
 def test_binary_bytes_in_a_csv_are_refused_with_a_hint(tmp_path: Path) -> None:
@@ -464,13 +529,21 @@ def test_npy_loads_as_float64_unchanged(tmp_path: Path, array: np.ndarray) -> No
 @pytest.mark.parametrize(
     ("array", "message"),
     [
-        (np.zeros((1, 1, 1, 1, 2)), r"has 5 axes \(shape \(1, 1, 1, 1, 2\)\); convcli reads arr"),
-        (np.array(3.0), r"holds a single number \(shape \(\)\); convcli needs an array of 1 to 4"),
+        (
+            np.zeros((1, 1, 1, 1, 2)),
+            r"has 5 axes \(shape \(1, 1, 1, 1, 2\)\); an input needs 1 to 4 axes \(up to 3 "
+            r"sliding axes plus channels\)$",
+        ),
+        (np.array(3.0), r"holds a single number \(shape \(\)\); an input needs 1 to 4 axes"),
         (np.zeros((0, 3)), r"is empty \(shape \(0, 3\)\); it needs at least one value"),
         (np.array([1 + 2j]), r"holds complex numbers \(dtype complex128\); .* save a\.real"),
         (np.array(["a"]), r"holds non-numeric values \(dtype <U1\); convcli reads bool, integer"),
         (np.array([1, None], dtype=object), r"holds Python objects \(dtype object\), which conv"),
-        (np.array([np.nan, 1.0, np.inf]), r"has 2 non-finite values \(NaN or infinity\), which"),
+        (
+            np.array([np.nan, 1.0, np.inf]),
+            r"has 2 non-finite values \(NaN or infinity\), the first at index \(0,\); "
+            r"convolution needs finite numbers, replace them first \(e\.g\. numpy\.nan_to_num\)$",
+        ),
     ],
 )
 def test_npy_arrays_convcli_cannot_use_are_refused(
@@ -696,3 +769,126 @@ def test_pipe_path_is_buffered_and_sniffed() -> None:
         os.close(read_end)
     assert loaded.kind == "image"
     assert np.array_equal(loaded.array, GREY)
+
+
+# ------------------------------------------------------------------ check_input, FIFOs
+
+
+def test_check_input_refuses_what_cannot_be_read(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"^input file not found: '.*nope\.csv'$"):
+        check_input(str(tmp_path / "nope.csv"))
+    with pytest.raises(InputError, match=r"^input '.*' is a directory, not a file$"):
+        check_input(str(tmp_path))
+    path = write(tmp_path, "x.csv", "1\n")
+    with pytest.raises(InputError, match=r"^cannot read input '.*x\.csv/y\.csv': Not a directory"):
+        check_input(path + "/y.csv")
+    check_input(path)  # a readable file passes
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read any file"
+)
+def test_check_input_refuses_an_unreadable_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "secret.csv", "1,2\n")
+    os.chmod(path, 0)
+    with pytest.raises(InputError, match=r"^cannot read input '.*secret\.csv': permission denied$"):
+        check_input(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_checked_without_being_opened_then_read(tmp_path: Path) -> None:
+    # `mkfifo p; producer > p & convcli apply p ...`: check_input must not open the
+    # FIFO (that would end the writer with SIGPIPE and leave load_input waiting).
+    fifo = str(tmp_path / "signal.csv")
+    os.mkfifo(fifo)
+    written: list[BaseException | None] = []
+
+    def produce() -> None:
+        try:
+            with open(fifo, "wb") as pipe:  # blocks until a reader opens the FIFO
+                pipe.write(b"1,2,3\n4,5,6\n")
+            written.append(None)
+        except BaseException as exc:  # BrokenPipeError when the reader left early
+            written.append(exc)
+
+    def unblock_reader() -> None:
+        # A writer that opens and closes: a blocked open() for reading returns.
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    writer = threading.Thread(target=produce, daemon=True)
+    writer.start()
+    try:
+        check_input(fifo)
+        results: list[LoadedInput] = []
+        reader = threading.Thread(target=lambda: results.append(load_input(fifo)), daemon=True)
+        reader.start()
+        reader.join(timeout=5)
+        if reader.is_alive():
+            unblock_reader()
+            pytest.fail("load_input blocked on the FIFO after check_input")
+        writer.join(timeout=5)
+    finally:
+        if writer.is_alive():  # a writer still waiting for a reader: let it finish
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    assert written == [None]
+    (loaded,) = results
+    assert (loaded.kind, loaded.stem, loaded.suffix) == ("text", "signal", ".csv")
+    assert loaded.array.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+
+
+def test_closed_standard_input_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `convcli apply - -k 1 <&-` starts Python with sys.stdin set to None.
+    monkeypatch.setattr(sys, "stdin", None)
+    message = r"^standard input is closed; pipe a file in, e\.g\. 'convcli \.\.\. - < x\.csv'$"
+    with pytest.raises(InputError, match=message):
+        check_input("-")
+    with pytest.raises(InputError, match=message):
+        load_input("-")
+
+
+def test_closed_standard_input_in_a_real_process() -> None:
+    code = "from convcli.loaders import load_input; load_input('-')"
+    result = subprocess.run(
+        [sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True, check=False
+    )
+    assert b"standard input is empty" in result.stderr  # /dev/null: open, but empty
+    closed = subprocess.run(
+        [sys.executable, "-c", code],
+        stdin=None,
+        capture_output=True,
+        check=False,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert b"InputError: standard input is closed;" in closed.stderr
+    assert b"AttributeError" not in closed.stderr
+
+
+# ---------------------------------------------------------------------- stem and suffix
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("-", ("stdin", "")),
+        ("photo.PNG", ("photo", ".PNG")),
+        ("dir/signal.data.csv", ("signal.data", ".csv")),
+        ("/dev/fd/63", ("63", "")),
+        ("notes", ("notes", "")),
+        (".hidden", (".hidden", "")),
+    ],
+)
+def test_stem_and_suffix(path: str, expected: tuple[str, str]) -> None:
+    assert stem_and_suffix(path) == expected
+
+
+@pytest.mark.parametrize("name", ["Grey.PNG", "signal.data.csv", "table", "x.npy"])
+def test_stem_and_suffix_is_what_load_input_gives(tmp_path: Path, name: str) -> None:
+    data = {
+        "Grey.PNG": encode(Image.fromarray(GREY), "PNG"),
+        "x.npy": npy_bytes(np.arange(3.0)),
+    }.get(name, b"1,2\n")
+    loaded = load_input(write(tmp_path, name, data))
+    assert (loaded.stem, loaded.suffix) == stem_and_suffix(str(tmp_path / name))
+    assert stem_and_suffix("-") == (from_stdin(b"1,2\n").stem, "")

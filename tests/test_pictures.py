@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -322,3 +325,20 @@ def test_montage_errors() -> None:
         OutputError, match=r"^montage tiles must be \(H, W\) or \(H, W, 1..4\) images; got shape"
     ):
         montage([np.zeros((2, 2, 5), np.uint8)], ["a"])
+
+
+def test_pictures_import_pillow_only_for_a_montage() -> None:
+    # The CLI reads CMAPS and NORMALIZE_MODES before it knows whether an image is written.
+    script = (
+        "import sys, numpy as np\n"
+        "from convcli.pictures import CMAPS, apply_cmap, montage, to_pixels\n"
+        "pixels, _ = to_pixels(np.array([[0.0, 255.0]]))\n"
+        "apply_cmap(pixels, 'magma')\n"
+        "print('PIL' in sys.modules, end=' ')\n"
+        "montage([pixels], ['k'])\n"
+        "print('PIL' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (done.stdout, done.stderr) == ("False True\n", "")

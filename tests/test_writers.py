@@ -1,4 +1,4 @@
-"""Tests for convcli.writers: formats, numbers, images, destinations, atomic writes."""
+"""Tests for convcli.writers: formats, numbers, images, atomic writes, batches, stdout."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import errno
 import io
 import json
 import os
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,11 +24,12 @@ from convcli.featuremaps import FeatureMaps
 from convcli.numfmt import format_number
 from convcli.pictures import to_pixels
 from convcli.writers import (
-    FORMATS,
-    SUFFIXES,
+    OutputBatch,
     _os_error,
     encode_data,
+    stdout_guard,
     write_maps,
+    write_stdout,
 )
 
 SIGNAL = np.array([321.0, 432.0, 543.0, 654.0], dtype=np.float32)
@@ -44,6 +48,27 @@ def read_image(path: Path) -> tuple[str, np.ndarray]:
 
 def listing(folder: Path) -> list[str]:
     return sorted(os.listdir(folder))
+
+
+@pytest.fixture
+def owner_access(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``os.access`` as the owning non-root user sees it, so permission checks run as root.
+
+    Root may write anywhere; the early checks would then never refuse anything. Under
+    root this answers from the owner's permission bits instead.
+    """
+    if os.geteuid() != 0:
+        return
+
+    def access(path: str, mode: int) -> bool:
+        try:
+            bits = os.stat(path).st_mode
+        except OSError:
+            return False
+        wanted = [(os.R_OK, stat.S_IRUSR), (os.W_OK, stat.S_IWUSR), (os.X_OK, stat.S_IXUSR)]
+        return all(bits & bit for flag, bit in wanted if mode & flag)
+
+    monkeypatch.setattr(os, "access", access)
 
 
 # ---------------------------------------------------------------------------
@@ -151,9 +176,12 @@ def test_encode_data_errors() -> None:
     ):
         encode_data(np.zeros(2, dtype=complex), "json")
     with pytest.raises(
-        OutputError, match=r"^unknown data format 'png'; use one of csv, tsv, txt, json, npy$"
+        OutputError, match=r"^png is not a data format; use one of csv, tsv, txt, json, npy$"
     ):
         encode_data(np.zeros(2), "png")
+    with pytest.raises(ParameterError, match=r"^format must be one of table, csv, .*; got 'xls'$"):
+        encode_data(np.zeros(2), "xls")
+    assert encode_data(np.array([1.0]), "CSV") == b"1\n"  # names are case-insensitive
 
 
 # ---------------------------------------------------------------------------
@@ -373,12 +401,6 @@ def test_image_errors(tmp_path: Path) -> None:
 # destinations and formats
 
 
-def test_known_formats() -> None:
-    assert FORMATS == ("csv", "tsv", "txt", "json", "npy", "png", "jpg", "tif", "bmp", "webp")
-    assert SUFFIXES[".jpeg"] == "jpg"
-    assert SUFFIXES[".tiff"] == "tif"
-
-
 def test_format_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     maps = one(np.zeros((2, 2)))
@@ -404,9 +426,16 @@ def test_format_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ):
         write_maps(maps, "x.png", fmt="npy")
     with pytest.raises(
-        OutputError, match=r"^unknown output format 'gif'; use one of csv, tsv, txt, json"
+        ParameterError,
+        match=r"^format must be one of table, csv, tsv, txt, json, npy, png, jpg, tif, bmp, "
+        r"webp; got 'gif'$",
     ):
         write_maps(maps, "x.gif", fmt="gif")
+    with pytest.raises(
+        ParameterError,
+        match=r"^--format table prints to the terminal; it cannot be written to 'x\.csv': ",
+    ):
+        write_maps(maps, "x.csv", fmt="table")
     with pytest.raises(
         OutputError, match=r"^--split writes one file per filter; give a file path, not '-'$"
     ):
@@ -449,6 +478,7 @@ def test_destination_is_a_folder_or_under_a_file(
 def test_os_errors_become_user_errors() -> None:
     denied = _os_error(PermissionError(errno.EACCES, "Permission denied"), "x.png")
     assert isinstance(denied, OutputError)
+    assert denied.exit_code == 2
     assert (
         str(denied) == "cannot write 'x.png': permission denied; choose a folder you can write to"
     )
@@ -456,9 +486,64 @@ def test_os_errors_become_user_errors() -> None:
     assert isinstance(full, WriteFailedError)
     assert full.exit_code == 1
     assert str(full) == "could not write 'x.png': no space left on device"
+    broken = _os_error(OSError(errno.EIO, "Input/output error"), "x.png")
+    assert isinstance(broken, WriteFailedError)
+    assert str(broken) == "could not write 'x.png': input/output error"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (errno.ENOENT, "No such file or directory"),
+        (errno.ENOTDIR, "Not a directory"),
+        (errno.EISDIR, "Is a directory"),
+        (errno.EINVAL, "Invalid argument"),
+    ],
+)
+def test_unwritable_paths_are_bad_usage(code: int, reason: str) -> None:
+    error = _os_error(OSError(code, reason), "/proc/x.csv")
+    assert type(error) is OutputError
+    assert error.exit_code == 2
+    assert str(error) == (
+        f"cannot write '/proc/x.csv': {reason.lower()}; "
+        "choose a file path in a folder you can write to"
+    )
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc")
+def test_writing_into_proc_is_an_output_error() -> None:
+    # root passes the early access check and fails in mkstemp (ENOENT); others fail early
+    with pytest.raises(OutputError, match=r"^cannot write '/proc/x\.csv': ") as caught:
+        write_maps(one(SIGNAL, sliding=1), "/proc/x.csv")
+    assert caught.value.exit_code == 2
+    assert not os.path.exists("/proc/x.csv")
+
+
+def test_symlink_into_a_missing_folder_is_an_output_error(tmp_path: Path) -> None:
+    (tmp_path / "link.csv").symlink_to(tmp_path / "gone" / "real.csv")
+    with pytest.raises(
+        OutputError,
+        match=r"^cannot write '.*link\.csv': no such file or directory; choose a file path",
+    ):
+        write_maps(one(SIGNAL, sliding=1), str(tmp_path / "link.csv"))
+    assert listing(tmp_path) == ["link.csv"]
+
+
+@pytest.mark.usefixtures("owner_access")
+def test_read_only_file(tmp_path: Path) -> None:
+    target = tmp_path / "r.csv"
+    target.write_text("old\n")
+    target.chmod(0o444)
+    with pytest.raises(
+        OutputError,
+        match=r"^cannot write '.*r\.csv': permission denied \(the file is read-only\); "
+        r"choose another file name$",
+    ):
+        write_maps(one(SIGNAL, sliding=1), str(target))
+    assert target.read_text() == "old\n"
+
+
+@pytest.mark.usefixtures("owner_access")
 def test_read_only_folder(tmp_path: Path) -> None:
     folder = tmp_path / "locked"
     folder.mkdir()
@@ -563,3 +648,236 @@ def test_successful_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
     write_maps(one(SIGNAL, sliding=1), str(old))
     assert old.read_text() == "321,432,543,654\n"
     assert listing(tmp_path) == ["r.csv"]
+
+
+# ---------------------------------------------------------------------------
+# OutputBatch: several results, all or nothing
+
+
+def temp_files(folder: Path) -> list[str]:
+    return [name for name in listing(folder) if name.endswith(".tmp")]
+
+
+def test_batch_renames_only_when_it_ends(tmp_path: Path) -> None:
+    old = tmp_path / "b.csv"
+    old.write_text("old\n")
+    with OutputBatch() as batch:
+        first = write_maps(one(SIGNAL, sliding=1), str(tmp_path / "a.npy"), batch=batch)
+        second = write_maps(one(SIGNAL[:2], sliding=1), str(old), batch=batch)
+        assert first == [str(tmp_path / "a.npy")]
+        assert second == [str(old)]
+        assert batch.paths == [str(tmp_path / "a.npy"), str(old)]
+        # each result is on disk already, but only as a complete temporary file
+        assert not (tmp_path / "a.npy").exists()
+        assert old.read_text() == "old\n"
+        assert len(temp_files(tmp_path)) == 2
+    np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), SIGNAL)
+    assert old.read_text() == "321,432\n"
+    assert listing(tmp_path) == ["a.npy", "b.csv"]
+
+
+def test_batch_error_leaves_every_destination_as_it_was(tmp_path: Path) -> None:
+    old = tmp_path / "r1.csv"
+    old.write_text("old\n")
+
+    def run() -> None:
+        with OutputBatch() as batch:
+            write_maps(one(np.array([[0.0, 255.0]])), str(tmp_path / "r0.png"), batch=batch)
+            write_maps(one(SIGNAL, sliding=1), str(old), batch=batch)
+            write_maps(one(np.zeros((2, 2, 2)), sliding=3), str(tmp_path / "r2.csv"), batch=batch)
+
+    with pytest.raises(OutputError, match=r"cannot be written as CSV"):
+        run()
+    assert old.read_text() == "old\n"
+    assert listing(tmp_path) == ["r1.csv"]
+
+
+def test_batch_error_outside_writing_discards_too(tmp_path: Path) -> None:
+    # what the CLI does: input 3 is a corrupt image, inputs 1-2 are already written
+    def run() -> None:
+        with OutputBatch() as batch:
+            write_maps(one(SIGNAL, sliding=1), str(tmp_path / "1.csv"), batch=batch)
+            write_maps(one(np.array([[0.0, 255.0]])), str(tmp_path / "2.png"), batch=batch)
+            raise ValueError("corrupt input")
+
+    with pytest.raises(ValueError, match=r"^corrupt input$"):
+        run()
+    assert listing(tmp_path) == []
+
+
+def test_batch_failing_disk_midway_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    real_fsync = os.fsync
+
+    def fail_second(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fail_second)
+
+    def run() -> None:
+        with OutputBatch() as batch:
+            write_maps(one(SIGNAL, sliding=1), str(tmp_path / "a.csv"), batch=batch)
+            write_maps(one(SIGNAL, sliding=1), str(tmp_path / "b.csv"), batch=batch)
+
+    with pytest.raises(WriteFailedError, match=r"^could not write '.*b\.csv': no space left"):
+        run()
+    assert listing(tmp_path) == []
+
+
+def test_batch_interrupted_while_staging_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupt(_: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupt)
+    with pytest.raises(KeyboardInterrupt), OutputBatch() as batch:
+        batch.stage(str(tmp_path / "a.csv"), b"1\n")
+    assert listing(tmp_path) == []
+
+
+def test_batch_failing_rename_removes_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = os.replace
+
+    def fail_second(source: str, target: str) -> None:
+        if target.endswith("b.csv"):
+            raise OSError(errno.EIO, "Input/output error")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", fail_second)
+    batch = OutputBatch()
+    for name in ("a.csv", "b.csv", "c.csv"):
+        batch.stage(str(tmp_path / name), name.encode())
+    with pytest.raises(WriteFailedError, match=r"^could not write '.*b\.csv': input/output"):
+        batch.commit()
+    # POSIX has no multi-file rename: a.csv is in place, b and c are not, no temp is left
+    assert listing(tmp_path) == ["a.csv"]
+    assert (tmp_path / "a.csv").read_bytes() == b"a.csv"
+
+
+def test_batch_cannot_be_reused(tmp_path: Path) -> None:
+    with OutputBatch() as batch:
+        batch.stage(str(tmp_path / "a.csv"), b"1\n")
+    with pytest.raises(RuntimeError, match=r"already been committed or discarded"):
+        batch.stage(str(tmp_path / "b.csv"), b"2\n")
+    assert listing(tmp_path) == ["a.csv"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_batch_writes_a_named_pipe_only_at_commit(tmp_path: Path) -> None:
+    fifo = tmp_path / "maps.csv"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        with OutputBatch() as batch:
+            write_maps(one(SIGNAL, sliding=1), str(fifo), batch=batch)
+            # nothing yet (no writer has opened it): a pipe cannot take bytes back
+            assert os.read(reader, 100) == b""
+        assert os.read(reader, 100) == b"321,432,543,654\n"
+    finally:
+        os.close(reader)
+    assert listing(tmp_path) == ["maps.csv"]
+
+
+def test_batch_does_not_hold_standard_output(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    with OutputBatch() as batch:
+        write_maps(one(SIGNAL, sliding=1), "-", fmt="csv", stdout=out, batch=batch)
+        assert out.getvalue() == b"321,432,543,654\n"  # a stream has nothing to rename
+        assert batch.paths == []
+
+
+# ---------------------------------------------------------------------------
+# standard output
+
+
+class _FullDisk(io.RawIOBase):
+    """A binary stream that refuses every write as /dev/full does."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, _: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_stdout_guard_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdout", None)
+    with (
+        pytest.raises(
+            WriteFailedError, match=r"^cannot write to standard output: it is closed$"
+        ) as caught,
+        stdout_guard(),
+    ):
+        pass
+    assert caught.value.exit_code == 1
+    with pytest.raises(WriteFailedError, match=r"^cannot write to standard output: it is closed$"):
+        write_stdout(b"x")
+
+
+def test_stdout_guard_full_disk_is_found_at_the_flush(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BufferedWriter(_FullDisk())))
+    with (
+        pytest.raises(
+            WriteFailedError, match=r"^could not write to standard output: no space left on device$"
+        ),
+        stdout_guard(),
+    ):
+        print("maps")  # buffered: the error comes with the guard's flush
+    with pytest.raises(
+        WriteFailedError, match=r"^could not write to standard output: no space left on device$"
+    ):
+        write_stdout(b"1,2\n")
+
+
+def test_stdout_guard_lets_a_broken_pipe_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO()))
+    with pytest.raises(BrokenPipeError), stdout_guard():
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+def test_write_stdout_writes_the_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw))
+    write_stdout(b"\x93NUMPY")
+    assert raw.getvalue() == b"\x93NUMPY"
+    explicit = io.BytesIO()
+    write_stdout(b"1,2\n", explicit)
+    assert explicit.getvalue() == b"1,2\n"
+
+
+def test_write_stdout_full_explicit_stream() -> None:
+    with pytest.raises(
+        WriteFailedError, match=r"^could not write to standard output: no space left on device$"
+    ):
+        write_stdout(b"1\n", io.BufferedWriter(_FullDisk()))
+
+
+# ---------------------------------------------------------------------------
+# imports
+
+
+def test_writers_import_pillow_only_for_images(tmp_path: Path) -> None:
+    script = f"""
+import sys
+import numpy as np
+from convcli.featuremaps import FeatureMaps
+from convcli.writers import write_maps
+maps = FeatureMaps(np.zeros((2, 2)), 2, 1, 1, ("k",))
+write_maps(maps, {str(tmp_path / "a.csv")!r})
+print("PIL" in sys.modules, end=" ")
+write_maps(maps, {str(tmp_path / "a.png")!r})
+print("PIL" in sys.modules)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stderr == ""
+    assert done.stdout == "False True\n"
