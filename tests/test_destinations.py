@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -36,27 +35,6 @@ ALL_SUFFIXES = ".npy .csv .tsv .txt .json .png .jpg .jpeg .tif .tiff .bmp .webp"
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-@pytest.fixture
-def owner_access(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``os.access`` as the owning non-root user sees it, so permission checks run as root.
-
-    Root may write anywhere; the early checks would then never refuse anything. Under
-    root this answers from the owner's permission bits instead.
-    """
-    if os.geteuid() != 0:
-        return
-
-    def access(path: str, mode: int) -> bool:
-        try:
-            bits = os.stat(path).st_mode
-        except OSError:
-            return False
-        wanted = [(os.R_OK, stat.S_IRUSR), (os.W_OK, stat.S_IWUSR), (os.X_OK, stat.S_IXUSR)]
-        return all(bits & bit for flag, bit in wanted if mode & flag)
-
-    monkeypatch.setattr(os, "access", access)
 
 
 # ---------------------------------------------------------------------------
