@@ -65,7 +65,6 @@ ACTIVATION_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sigmoid": _sigmoid,
     "tanh": np.tanh,
 }
-assert tuple(ACTIVATION_FUNCTIONS) == ACTIVATIONS
 
 
 def sliding_ndim(input_shape: tuple[int, ...], kernel_shape: tuple[int, ...], channels: str) -> int:
@@ -256,10 +255,11 @@ def _bias_values(bias: object) -> tuple[float, ...]:
 
 def sum_maps(planes: np.ndarray, kernel: np.ndarray, params: ConvParams) -> np.ndarray:
     """Correlate channel ``c`` with ``kernel[..., c]`` (or the one plane) and sum over c."""
-    total: np.ndarray | None = None
-    for c, plane in enumerate(planes):
-        weights = kernel[..., c] if kernel.shape[-1] > 1 else kernel[..., 0]
-        m = correlate_normalized(plane, np.ascontiguousarray(weights), params)
-        total = m if total is None else np.add(total, m, out=total)
-    assert total is not None
+
+    def plane_weights(c: int) -> np.ndarray:
+        return np.ascontiguousarray(kernel[..., c] if kernel.shape[-1] > 1 else kernel[..., 0])
+
+    total = correlate_normalized(planes[0], plane_weights(0), params)
+    for c in range(1, len(planes)):
+        np.add(total, correlate_normalized(planes[c], plane_weights(c), params), out=total)
     return total

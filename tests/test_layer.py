@@ -362,3 +362,10 @@ def test_bias_must_be_finite_numbers(bias: object, message: str) -> None:
 def test_bias_overflow_is_a_range_error() -> None:
     with pytest.raises(RangeError, match="the result overflows float32"):
         apply_filters(np.array([3e38]), [[1]], bias=3e38)
+
+
+def test_every_activation_has_a_function() -> None:
+    from convcli.layer import ACTIVATION_FUNCTIONS
+    from convcli.params import ACTIVATIONS as NAMES
+
+    assert tuple(ACTIVATION_FUNCTIONS) == NAMES
