@@ -27,3 +27,7 @@ def owner_access(monkeypatch: pytest.MonkeyPatch) -> None:
         return all(bits & bit for flag, bit in wanted if mode & flag)
 
     monkeypatch.setattr(os, "access", access)
+
+
+# Needs Keras, which convcli does not depend on; it only regenerates fixtures.
+collect_ignore = ["fixtures/make_keras_fixtures.py"]
