@@ -336,9 +336,13 @@ class OutputPlan:
         ``inputs`` holds ``(source, stem, suffix, kind)`` as far as known before reading
         (``kind`` None: decided by sniffing). Each predicted target passes
         :func:`check_output`; no two inputs may share one, and none may be its own input.
-        Without ``--output-dir`` this does nothing (:meth:`build` checked ``-o``).
+        With ``-o FILE`` it refuses only a file that is one of the inputs (:meth:`build`
+        checked the rest).
         """
         if self.output_dir is None:
+            if self.output not in (None, "-"):
+                for source, *_ in inputs:
+                    _refuse_own_input(source, self.output, option="-o")
             return
         seen: dict[str, str] = {}
         for source, stem, suffix, kind in inputs:
@@ -392,15 +396,14 @@ def _target(folder: str, stem: str, suffix: str, kind: str | None, fmt: str | No
     return os.path.join(folder, stem + ext)
 
 
-def _refuse_own_input(source: str, target: str) -> None:
+def _refuse_own_input(source: str, target: str, *, option: str = "--output-dir") -> None:
     try:
         same = source != "-" and os.path.samefile(source, target)
     except OSError:  # either does not exist (yet): nothing to overwrite
         same = False
     if same:
-        raise OutputError(
-            f"--output-dir would overwrite the input '{source}'; choose another folder"
-        )
+        other = "folder" if option == "--output-dir" else "file name"
+        raise OutputError(f"{option} would overwrite the input '{source}'; choose another {other}")
 
 
 def _clash(first: str, second: str, target: str) -> OutputError:

@@ -117,6 +117,12 @@ def to_pixels(
     mode = normalize
     if mode == "auto":
         mode = "clip" if lo >= 0.0 and hi <= top else "minmax"
+        if mode == "clip" and 0.0 < hi < top / 16:
+            # In range, so only rounded, as the contract says; but a user would see black.
+            return _rounded(v, pixel_max), (
+                f"note: values {format_compact(lo)}..{format_compact(hi)} fill little of "
+                f"0..{pixel_max} and will look dark; --normalize minmax stretches them"
+            )
     span = f"{format_compact(lo)}..{format_compact(hi)}"
     target = f"0..{pixel_max}"
     note: str | None = None
@@ -160,8 +166,13 @@ def to_pixels(
             shifted = f"{format_compact(lo + mid)}..{format_compact(hi + mid)}"
             note = f"note: added {mid} to {span}, giving {shifted} (offset)"
 
+    return _rounded(mapped, pixel_max), note
+
+
+def _rounded(values: np.ndarray, pixel_max: int) -> np.ndarray:
     dtype = np.uint8 if pixel_max == 255 else np.uint16
-    return np.rint(np.clip(mapped, 0.0, top)).astype(dtype), note
+    pixels: np.ndarray = np.rint(np.clip(values, 0.0, float(pixel_max))).astype(dtype)
+    return pixels
 
 
 # ---------------------------------------------------------------------------

@@ -324,16 +324,14 @@ def _grids(
 ) -> list[list[Text]]:
     """Lines for each of several same-shaped rows x columns tables of one map.
 
-    All tables share one column width and one choice of columns, so the blocks of a
-    map line up. Values are right-aligned to that width when there are several rows;
-    a single row keeps each value at its own width (``321 432 543 654``). Summarising
-    keeps the edge rows and columns; a row wider than ``layout.width`` keeps fewer
-    columns.
+    Each column is as wide as its widest shown value, in every table, so the blocks of
+    a map line up while sparse maps stay narrow (a 30-column map of 0 with one column
+    of 765 fits 80 characters whole). Summarising keeps the edge rows and columns; a
+    row wider than ``layout.width`` keeps fewer columns.
     """
     n_rows, n_cols = tables[0].shape
     rows = _edge_indices(n_rows, layout.summarise)
     cols = _edge_indices(n_cols, layout.summarise)
-    align = n_rows > 1
     shown = [np.asarray(t)[np.ix_(rows, cols)].astype(float).tolist() for t in tables]
     text = [[[format_compact(v) for v in row] for row in table] for table in shown]
     styles = [[[_cell_style(v, layout) for v in row] for row in table] for table in shown]
@@ -352,7 +350,7 @@ def _grids(
 
     def line_length(keep: int | None) -> int:
         widths = [col_w[j] for j in kept(keep)]
-        cells = len(widths) * max(widths) if align else sum(widths)
+        cells = sum(widths)
         if keep is None:
             return prefix + cells + len(widths) - 1
         return prefix + cells + len(_COL_ELLIPSIS) + len(widths)
@@ -363,7 +361,6 @@ def _grids(
     candidates += list(range(_EDGEITEMS if len(cols) < n_cols else (m - 1) // 2, 0, -1))
     keep = next((c for c in candidates if line_length(c) <= layout.width), candidates[-1])
     chosen = kept(keep)
-    width = max(col_w[j] for j in chosen) if align else 0
     dim = layout.style(_STYLE_ELLIPSIS)
 
     def row_line(t: int, i: int) -> Text:
@@ -377,13 +374,13 @@ def _grids(
             if pos == keep:
                 line.append(_COL_ELLIPSIS, style=dim)
                 line.append(" ")
-            line.append(text[t][i][j].rjust(width), style=styles[t][i][j])
+            line.append(text[t][i][j].rjust(col_w[j]), style=styles[t][i][j])
         return line
 
     def ellipsis_line() -> Text:
         if layout.row_ellipsis is None or layout.corner_ellipsis is None:
             return Text(_COL_ELLIPSIS, style=dim or "")
-        cells = [layout.row_ellipsis.rjust(width)] * len(chosen)
+        cells = [layout.row_ellipsis.rjust(col_w[j]) for j in chosen]
         if keep is not None:
             cells.insert(keep, layout.corner_ellipsis.rjust(len(_COL_ELLIPSIS)))
         return Text(" " * prefix + " ".join(cells), style=dim or "")

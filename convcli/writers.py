@@ -282,7 +282,7 @@ def _encode_images(
     if montaged:
         pixels, message = to_pixels(maps.data, normalize=normalize, pixel_max=pixel_max)
         if message:
-            note(f"{message}, shared by all {count} tiles")
+            note(f"{message}, shared by the {count} tiles")
         tile_maps = dataclasses.replace(maps, data=pixels)
         tiles = [tile_maps.filter_map(i) for i in range(count)]
         if cmap is not None:

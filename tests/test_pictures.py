@@ -113,7 +113,7 @@ def test_sixteen_bit() -> None:
 
 
 def test_nan_is_zero_and_infinities_go_to_the_ends() -> None:
-    assert px([np.nan, 10.0]) == ([0, 10], None)
+    assert px([np.nan, 100.0]) == ([0, 100], None)
     assert px([-np.inf, 0.0, 10.0, np.inf], normalize="minmax") == (
         [0, 0, 255, 255],
         "note: rescaled 0..10 to 0..255 (minmax; infinite values at the ends)",
@@ -125,7 +125,7 @@ def test_nan_is_zero_and_infinities_go_to_the_ends() -> None:
 
 
 def test_float32_input_and_shape_kept() -> None:
-    values = np.array([[0.0, 1.0], [2.0, 3.0]], dtype=np.float32)
+    values = np.array([[0.0, 100.0], [200.0, 250.0]], dtype=np.float32)
     pixels, note = to_pixels(values)
     assert pixels.shape == (2, 2)
     assert pixels.dtype == np.uint8
@@ -342,3 +342,14 @@ def test_pictures_import_pillow_only_for_a_montage() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert (done.stdout, done.stderr) == ("False True\n", "")
+
+
+def test_auto_rounds_dim_maps_but_says_they_will_look_dark() -> None:
+    # The seed's 0..3 line map is inside 0..255, so auto only rounds it (contract), and
+    # the note tells the user why the picture is black and how to stretch it.
+    assert px([0.0, 3.0]) == (
+        [0, 3],
+        "note: values 0..3 fill little of 0..255 and will look dark; "
+        "--normalize minmax stretches them",
+    )
+    assert px([0.0, 16.0])[1] is None  # a sixteenth of the range is visible enough

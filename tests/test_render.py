@@ -140,12 +140,12 @@ def test_two_filters_on_a_grid_print_labelled_blocks() -> None:
     assert out == lines(
         "a.png  shape (2, 2, 2)  min -4  max 4  filters: vertical-line, sobel-x",
         "filter 0: vertical-line",
-        " 3  0",
-        " 0  3",
+        " 3 0",
+        " 0 3",
         "",
         "filter 1: sobel-x",
-        "-4  0",
-        " 0  4",
+        "-4 0",
+        " 0 4",
     )
 
 
@@ -339,14 +339,14 @@ def test_many_planes_are_summarised() -> None:
         "plane 18",
         "plane 19",
     ]
-    # Blocks share one column width: the -2.5 in the last plane widens every block.
+    # Blocks share column widths: the -2.5 in the last plane widens that column everywhere.
     assert out[1:9] == [
         "plane 0",
-        *["   0    0    0 ...    0    0    0"] * 3,
+        *["0 0 0 ... 0 0    0"] * 3,
         "...",
-        *["   0    0    0 ...    0    0    0"] * 3,
+        *["0 0 0 ... 0 0    0"] * 3,
     ]
-    assert out[-1] == "   0    0    0 ...    0    0 -2.5"
+    assert out[-1] == "0 0 0 ... 0 0 -2.5"
 
 
 def test_many_filters_are_summarised_and_the_header_stays_short() -> None:
@@ -406,7 +406,7 @@ def test_terminal_output_is_styled_by_sign() -> None:
     out = file.getvalue()
     assert "\x1b[1mshape (2, 2)  min -1  max 3\x1b[0m" in out  # bold header
     assert "\x1b[31m-1\x1b[0m" in out  # negative: red
-    assert "\x1b[2m 0\x1b[0m" in out  # zero: dim
+    assert "\x1b[2m0\x1b[0m" in out  # zero: dim
     assert "\x1b[32m 2\x1b[0m" in out  # positive: green
     assert ANSI.sub("", out) == render(one(SIGNED, 2))
 
@@ -416,7 +416,7 @@ def test_no_color_gives_plain_text_on_a_terminal(monkeypatch: pytest.MonkeyPatch
     file = io.StringIO()
     render_maps(one(SIGNED, 2), terminal_console(file))
     assert "\x1b" not in file.getvalue()
-    assert file.getvalue() == lines("shape (2, 2)  min -1  max 3", "-1  0", " 2  3")
+    assert file.getvalue() == lines("shape (2, 2)  min -1  max 3", "-1 0", " 2 3")
 
 
 def test_utf8_terminal_uses_vertical_ellipses() -> None:

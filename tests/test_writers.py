@@ -290,7 +290,7 @@ def test_sixteen_bit_png_and_tiff_round_trip(tmp_path: Path) -> None:
 
 
 def test_sixteen_bit_falls_back_to_eight_silently(tmp_path: Path) -> None:
-    data = np.array([[0.0, 1.0]])
+    data = np.array([[0.0, 100.0]])
     cases = [
         ("j.jpg", one(data), None),  # format holds 8 bits
         ("c.png", one(data), "viridis"),  # colour map
@@ -312,7 +312,7 @@ def test_montage_of_several_filters(tmp_path: Path) -> None:
     maps = FeatureMaps(data, 2, 1, 2, ("edge", "flat"))
     notes: list[str] = []
     write_maps(maps, str(tmp_path / "m.png"), note=notes.append)
-    assert notes == ["note: rescaled -10..10 to 0..255 (minmax), shared by all 2 tiles"]
+    assert notes == ["note: rescaled -10..10 to 0..255 (minmax), shared by the 2 tiles"]
     mode, sheet = read_image(tmp_path / "m.png")
     assert mode == "L"
     assert sheet.shape == (122, 204)  # two 96x96 tiles (2 px x48) side by side
@@ -325,14 +325,14 @@ def test_montage_of_several_filters(tmp_path: Path) -> None:
 
 def test_split_images(tmp_path: Path) -> None:
     data = np.zeros((2, 2, 2))
-    data[..., 0] = [[0.0, 1.0], [2.0, 3.0]]
+    data[..., 0] = [[0.0, 100.0], [200.0, 250.0]]
     data[..., 1] = [[-1.0, 0.0], [0.0, 1.0]]
     maps = FeatureMaps(data, 2, 1, 2, ("a", "b"))
     notes: list[str] = []
     paths = write_maps(maps, str(tmp_path / "f.png"), split=True, note=notes.append)
     assert paths == [str(tmp_path / "f-0.png"), str(tmp_path / "f-1.png")]
     # each file normalised on its own: exactly what that filter alone would give
-    assert read_image(tmp_path / "f-0.png")[1].tolist() == [[0, 1], [2, 3]]
+    assert read_image(tmp_path / "f-0.png")[1].tolist() == [[0, 100], [200, 250]]
     assert read_image(tmp_path / "f-1.png")[1].tolist() == [[0, 128], [128, 255]]
     assert notes == ["note: f-1.png: rescaled -1..1 to 0..255 (minmax)"]
     assert listing(tmp_path) == ["f-0.png", "f-1.png"]
