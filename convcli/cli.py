@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from convcli.loaders import LoadedInput
     from convcli.writers import OutputBatch
 
+# One line per paragraph: rich re-wraps the help to the terminal's width.
+APPLY_HELP = (
+    "Run kernels over inputs and print or write the feature maps.\n\n"
+    "Cross-correlation as deep-learning libraries do it: each -k adds a filter, "
+    "and each filter gives one feature map."
+)
+
 APPLY_EXAMPLES = """\
 Examples:
 
@@ -36,12 +43,15 @@ Examples:
 
   convcli apply sample_images/photo.png -k gaussian:size=5,sigma=1.2 -k sobel-x -p same -o maps.png
 
-  convcli apply sample_images/*.png -k laplacian --output-dir out/
+  mkdir -p out && convcli apply sample_images/*.png -k laplacian --output-dir out
 
   cat signal.csv | convcli apply - -k bump --format csv
 """
 
 COMMANDS = ("apply",)
+
+# The part of an input's progress bar that computing takes; writing takes the rest.
+COMPUTE_SHARE = 0.8
 
 # Above this many input elements x filters, a single input shows a progress bar.
 LONG_WORK_ELEMENTS = 8_000_000
@@ -88,23 +98,30 @@ def _root(
 
 
 class _Notes:
-    """Notes and progress go to standard error, never to the data on standard output."""
+    """Notes go to standard error, never to the data on standard output.
+
+    With several inputs each note names its input (``note: photo.png: rescaled ...``).
+    """
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
+        self.source: str | None = None
 
     def __call__(self, text: str) -> None:
-        if not self.quiet:
-            print(text, file=sys.stderr, flush=True)
+        if self.quiet:
+            return
+        if self.source is not None and text.startswith("note: "):
+            text = f"note: {self.source}: {text[len('note: ') :]}"
+        print(text, file=sys.stderr, flush=True)
 
 
-@app.command(epilog=APPLY_EXAMPLES)
+@app.command(help=APPLY_HELP, epilog=APPLY_EXAMPLES)
 def apply(
     inputs: Annotated[
         list[str],
         typer.Argument(
             metavar="INPUT",
-            help="Images (png jpg tif bmp webp), CSV/TSV/TXT signals or grids, .npy arrays; "
+            help="Images (png jpg tif bmp webp gif), CSV/TSV/TXT signals or grids, .npy arrays; "
             "'-' reads standard input.",
             show_default=False,
         ),
@@ -124,16 +141,12 @@ def apply(
     output: options.Output = None,
     output_dir: options.OutputDir = None,
     fmt: options.Format = None,
-    normalize: options.Normalize = "auto",
+    normalize: options.Normalize = None,
     cmap: options.Cmap = None,
     split: options.Split = False,
     quiet: options.Quiet = False,
 ) -> None:
-    """Run kernels over inputs and print or write the feature maps.
-
-    Cross-correlation as deep-learning libraries do it; each -k adds a filter and each
-    filter gives one feature map.
-    """
+    """Run kernels over inputs and print or write the feature maps (see APPLY_HELP)."""
     from convcli.destinations import OutputPlan
     from convcli.kernel_io import parse_kernel
     from convcli.layer import apply_filters
@@ -158,13 +171,20 @@ def apply(
     choice(channels, CHANNEL_RULES, name="channels")
     choice(activation, ACTIVATIONS, name="activation")
     choice(dtype, DTYPES, name="dtype")
-    choice(normalize, NORMALIZE_MODES, name="normalize")
+    if normalize is not None:
+        choice(normalize, NORMALIZE_MODES, name="normalize")
     if pad_mode is not None:
         choice(pad_mode, PAD_MODES, name="pad mode")
     if cmap is not None:
         choice(cmap.lower(), CMAPS, name="cmap")
     plan = OutputPlan.build(
-        inputs, output=output, output_dir=output_dir, fmt=fmt, split=split, cmap=cmap
+        inputs,
+        output=output,
+        output_dir=output_dir,
+        fmt=fmt,
+        split=split,
+        cmap=cmap,
+        normalize=normalize,
     )
     for path in inputs:  # a missing last input must not cost the work on the first ones
         check_input(path)
@@ -185,6 +205,7 @@ def apply(
         try:
             for path in inputs:
                 loaded = load_input(path, input_format=input_format)
+                notes.source = path if len(inputs) > 1 else None
                 if len(inputs) > 1 or loaded.array.size * len(kernels) >= LONG_WORK_ELEMENTS:
                     bar.begin()
                 maps = apply_filters(
@@ -201,17 +222,18 @@ def apply(
                     bias=biases,
                     activation=activation,
                     dtype=dtype,
-                    progress=bar.advance,
+                    progress=lambda done: bar.advance(COMPUTE_SHARE * done),
                 )
                 _emit(
                     maps,
                     loaded,
                     plan,
                     batch,
-                    normalize=normalize,
+                    normalize=normalize or "auto",
                     notes=notes,
                     many=len(inputs) > 1,
                 )
+                bar.advance(1 - COMPUTE_SHARE)  # writing (image encoding) is the rest
         finally:
             bar.close()
 

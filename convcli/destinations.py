@@ -278,6 +278,7 @@ class OutputPlan:
         fmt: str | None,
         split: bool = False,
         cmap: str | None = None,
+        normalize: str | None = None,
     ) -> OutputPlan:
         """Check the combination of output options for these inputs, before any work.
 
@@ -294,8 +295,8 @@ class OutputPlan:
         """  # noqa: E501
         name = None if fmt is None else canonical_format(fmt)
         to_terminal = output_dir is None and output in (None, "-") and name in (None, "table")
-        if to_terminal and (split or cmap is not None):
-            option = "--split" if split else "--cmap"
+        if to_terminal and (split or cmap is not None or normalize is not None):
+            option = "--split" if split else "--cmap" if cmap is not None else "--normalize"
             raise ParameterError(
                 f"{option} is for image files; the maps are printed as a table here: "
                 "add -o FILE.png or --output-dir DIR"
@@ -327,7 +328,12 @@ class OutputPlan:
                 "use --output-dir DIR"
             )
         if output_dir is None and not to_terminal:
-            check_output(output or "-", fmt=name, cmap=cmap, split=split)
+            resolved = check_output(output or "-", fmt=name, cmap=cmap, split=split)
+            if normalize is not None and resolved in DATA_FORMATS:
+                raise ParameterError(
+                    f"--normalize maps values to pixels; {resolved.upper()} data keeps the "
+                    "values as they are: drop --normalize or write an image"
+                )
         return cls(output=output, output_dir=output_dir, fmt=name, split=split, cmap=cmap)
 
     def check_targets(self, inputs: list[tuple[str, str, str, str | None]]) -> None:

@@ -95,9 +95,16 @@ def _check_input_rank(shape: tuple[int, ...], sliding: int) -> bool:
         return False
     if len(shape) == sliding + 1:
         return True
+    fits = [n for n in (len(shape) - 1, len(shape)) if 1 <= n <= 3]
+    hint = (
+        f"; use a {' or '.join(map(str, fits))}-D kernel (presets with an ndim parameter "
+        f"take one, e.g. gaussian:ndim={fits[-1]})"
+        if fits
+        else ""
+    )
     raise GeometryError(
         f"input has {axes_text(shape)} but a {sliding}-D kernel needs "
-        f"{sliding} (one channel) or {sliding + 1} (channels last)"
+        f"{sliding} (one channel) or {sliding + 1} (channels last){hint}"
     )
 
 

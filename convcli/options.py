@@ -36,9 +36,9 @@ Kernels = Annotated[
         "--kernel",
         "-k",
         metavar="SPEC",
-        help="A kernel: a file (.csv/.tsv/.txt/.npy), inline numbers ('0,1,0', "
-        "'0,1,0;0,1,0;0,1,0', planes split by '|'), or a preset ('gaussian:size=5,sigma=1.2'). "
-        "Repeat for several filters.",
+        help="A kernel file (.csv .tsv .txt .npy), inline numbers (0,1,0 or rows split by ';', "
+        "planes by '|'), or a preset (sobel-x, gaussian:size=5). Repeat for several "
+        "filters.",
         rich_help_panel=FILTERS,
         show_default=False,
     ),
@@ -97,6 +97,7 @@ Flip = Annotated[
     bool,
     typer.Option(
         "--flip",
+        metavar="",
         help="True convolution: flip the kernel on every sliding axis.",
         rich_help_panel=FILTERS,
     ),
@@ -183,12 +184,13 @@ Format = Annotated[
     ),
 ]
 Normalize = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--normalize",
         metavar=_one_of(NORMALIZE_MODES),
-        help="How values become pixels: auto (round if in range, else minmax), clip, abs, "
-        "minmax, offset (mid-grey + value).",
+        help="How values become pixels in image outputs: auto (round if in range, else "
+        "minmax; the default), clip, abs, minmax, offset (mid-grey + value).",
+        show_default=False,
         rich_help_panel=OUTPUT,
     ),
 ]
@@ -206,13 +208,18 @@ Split = Annotated[
     bool,
     typer.Option(
         "--split",
-        help="Several filters: one image per filter (STEM-0.png, ...) instead of a montage.",
+        metavar="",
+        help="Several filters: one file per filter (STEM-0.png, ...) instead of a montage.",
         rich_help_panel=OUTPUT,
     ),
 ]
 Quiet = Annotated[
     bool,
     typer.Option(
-        "--quiet", "-q", help="No notes or progress on standard error.", rich_help_panel=OUTPUT
+        "--quiet",
+        "-q",
+        metavar="",
+        help="No notes or progress on standard error.",
+        rich_help_panel=OUTPUT,
     ),
 ]

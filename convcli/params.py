@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 import sys
@@ -152,9 +153,11 @@ def parse_padding(text: str) -> str | tuple[Pair, ...]:
     if word in PADDING_MODES:
         return word
     if not word or not (word[0].isdigit() or word[0] in "+-"):
+        close = difflib.get_close_matches(word, PADDING_MODES, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
         raise ParameterError(
             f"padding must be one of {', '.join(PADDING_MODES)} or numbers "
-            f"(N, a,b or before:after per axis like 1:0,2:2); got '{text}'"
+            f"(N, a,b or before:after per axis like 1:0,2:2); got '{text}'{hint}"
         )
     pairs: list[Pair] = []
     for part in word.split(","):

@@ -268,7 +268,10 @@ def _encode_images(
             f"{channels} per filter; use .npy"
         )
     if cmap is not None and channels != 1:
-        raise OutputError(f"--cmap needs one-channel maps; got {channels} channels")
+        raise OutputError(
+            f"--cmap needs one-channel maps; got {channels} channels "
+            "(use --channels sum, or a grey input)"
+        )
 
     montaged = count > 1 and not split
     # 16-bit only where it is lossless and wanted: one grey channel in a format that holds

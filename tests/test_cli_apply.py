@@ -610,3 +610,47 @@ def test_unknown_command_hints_at_the_root_help() -> None:
     assert result.err == "Error: No such command 'nosuch'.\nTry 'convcli -h' for help.\n"
     names = [c.name or c.callback.__name__ for c in app.registered_commands if c.callback]
     assert sorted(COMMANDS) == sorted(names)
+
+
+def test_notes_name_their_input_when_there_are_several(tmp_path: Path) -> None:
+    images = [str(SAMPLES / "vertical-line.png"), str(SAMPLES / "step-edge.png")]
+    result = run_cli("apply", *images, "-k", "vertical-line", "--output-dir", str(tmp_path))
+    assert result.code == 0, result.err
+    assert result.err.splitlines() == [
+        f"note: {images[0]}: rescaled 0..765 to 0..255 (minmax)",
+        f"note: {images[1]}: rescaled 0..765 to 0..255 (minmax)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--normalize", "abs"], "Error: --normalize is for image files; the maps are printed"),
+        (["--normalize", "abs", "-o", "x.csv"], "Error: --normalize maps values to pixels;"),
+        (["-p", "sam"], "Error: padding must be one of valid, same, full, causal or numbers"),
+    ],
+)
+def test_options_that_would_be_ignored_are_refused(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    args = [str(tmp_path / a) if a.endswith(".csv") else a for a in args]
+    result = run_cli("apply", SIGNAL, "-k", "1", *args)
+    assert result.code == 2
+    assert result.err.startswith(message)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_padding_typo_suggests_the_mode() -> None:
+    result = run_cli("apply", SIGNAL, "-k", "1", "-p", "sam")
+    assert result.err.endswith("got 'sam'; did you mean 'same'?\n")
+
+
+def test_o_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("1,2,3\n")
+    result = run_cli("apply", str(data), "-k", "1,1", "-o", str(data))
+    assert result.code == 2
+    assert result.err == (
+        f"Error: -o would overwrite the input '{data}'; choose another file name\n"
+    )
+    assert data.read_text() == "1,2,3\n"

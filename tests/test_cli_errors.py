@@ -483,14 +483,19 @@ GEOMETRY_CASES = [
     (
         "sig.csv -k '1,1;1,1'",
         2,
-        exact("input has 1 axis (6,) but a 2-D kernel needs 2 (one channel) or 3 (channels last)"),
+        exact(
+            "input has 1 axis (6,) but a 2-D kernel needs 2 (one channel) or 3 (channels "
+            "last); use a 1-D kernel (presets with an ndim parameter take one, e.g. "
+            "gaussian:ndim=1)"
+        ),
     ),
     (
         "vol.npy -k '1,1;1,1'",
         2,
         exact(
             "input has 4 axes (4, 4, 4, 4) but a 2-D kernel needs 2 (one channel) "
-            "or 3 (channels last)"
+            "or 3 (channels last); use a 3-D kernel (presets with an ndim parameter take "
+            "one, e.g. gaussian:ndim=3)"
         ),
     ),
     (
@@ -603,7 +608,9 @@ OUTPUT_CASES = [
     (
         "photo.png -k '1,1;1,1' -o c.png --cmap viridis",
         2,
-        exact("--cmap needs one-channel maps; got 3 channels"),
+        exact(
+            "--cmap needs one-channel maps; got 3 channels (use --channels sum, or a grey input)"
+        ),
     ),
     (
         "grid.csv -k 1,1 --split --format csv",

@@ -364,7 +364,9 @@ def test_image_errors(tmp_path: Path) -> None:
         r"has 5 per filter; use \.npy$",
     ):
         write_maps(one(np.zeros((2, 2, 5)), channels=5), str(tmp_path / "x.png"))
-    with pytest.raises(OutputError, match=r"^--cmap needs one-channel maps; got 3 channels$"):
+    with pytest.raises(
+        OutputError, match=r"^--cmap needs one-channel maps; got 3 channels \(use --channels sum"
+    ):
         write_maps(one(np.zeros((2, 2, 3)), channels=3), str(tmp_path / "x.png"), cmap="magma")
     with pytest.raises(
         OutputError, match=r"^--cmap colours image outputs; '.*x\.npy' is NPY data$"
