@@ -45,7 +45,7 @@ Examples:
 
   mkdir -p out && convcli apply sample_images/*.png -k laplacian --output-dir out
 
-  cat signal.csv | convcli apply - -k bump --format csv
+  cat sample_images/seed-bump.csv | convcli apply - -k bump --format csv
 """
 
 COMMANDS = ("apply",)
@@ -249,7 +249,6 @@ def _emit(
     many: bool,
 ) -> None:
     """Write one input's maps where the plan says (staged in ``batch``), or print them."""
-    from convcli.destinations import BINARY_FORMATS
     from convcli.writers import write_maps
 
     target = plan.destination_for(
@@ -260,11 +259,6 @@ def _emit(
         return
     if target is None:  # --format csv/json/npy/... without -o: standard output
         target = "-"
-    if target == "-" and plan.fmt in BINARY_FORMATS and sys.stdout and sys.stdout.isatty():
-        raise ConvcliError(
-            f"refusing to write binary {plan.fmt} data to a terminal; "
-            "redirect standard output or use -o FILE"
-        )
     write_maps(
         maps,
         target,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from dataclasses import dataclass, field
 
 from convcli.errors import OutputError, ParameterError
@@ -59,6 +60,8 @@ SUFFIXES: dict[str, str] = {
 }
 """Known destination suffixes (matched case-insensitively) and their formats."""
 
+# Paths that name standard output itself: written as `-o -`.
+STDOUT_PATHS = ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
 FALLBACK_IMAGE_SUFFIX = ".png"
 """What ``--output-dir`` writes for an image input whose own suffix cannot be written."""
 
@@ -294,6 +297,8 @@ class OutputPlan:
         convcli.errors.OutputError: cannot tell the format of 'out.xyz' (suffix '.xyz'); end it with one of .npy .csv .tsv .txt .json .png .jpg .jpeg .tif .tiff .bmp .webp or give --format
         """  # noqa: E501
         name = None if fmt is None else canonical_format(fmt)
+        if output in STDOUT_PATHS:  # renaming a temp file over it would hit a `>>` target
+            output = "-"
         to_terminal = output_dir is None and output in (None, "-") and name in (None, "table")
         if to_terminal and (split or cmap is not None or normalize is not None):
             option = "--split" if split else "--cmap" if cmap is not None else "--normalize"
@@ -329,6 +334,11 @@ class OutputPlan:
             )
         if output_dir is None and not to_terminal:
             resolved = check_output(output or "-", fmt=name, cmap=cmap, split=split)
+            if output in (None, "-") and resolved in BINARY_FORMATS and _stdout_is_terminal():
+                raise ParameterError(
+                    f"refusing to write binary {resolved} data to a terminal; "
+                    "redirect standard output or use -o FILE"
+                )
             if normalize is not None and resolved in DATA_FORMATS:
                 raise ParameterError(
                     f"--normalize maps values to pixels; {resolved.upper()} data keeps the "
@@ -400,6 +410,10 @@ def _target(folder: str, stem: str, suffix: str, kind: str | None, fmt: str | No
     else:
         ext = ".npy"
     return os.path.join(folder, stem + ext)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def _refuse_own_input(source: str, target: str, *, option: str = "--output-dir") -> None:

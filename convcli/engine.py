@@ -1,10 +1,12 @@
 """N-dimensional cross-correlation in NumPy: pad once, then shift and add.
 
-:func:`correlate` is the single entry to the engine; ``convcli apply``, ``explain``
-and scripts all go through it. It pads the input once (``numpy.pad``), then, for each
-non-zero kernel tap, adds the tap's weight times a strided view of the padded input to
-the output. Only the strided outputs are ever computed, and memory stays at input +
-padded copy + output + one scratch array.
+:func:`correlate` is the engine's public entry (scripts, ``convcli.correlate``);
+:func:`correlate_normalized` is the same work on validated settings, which
+:func:`convcli.layer.apply_filters` (and so ``convcli apply``) calls per channel.
+It pads the input once (``numpy.pad``), then, for each non-zero kernel tap, adds the
+tap's weight times a strided view of the padded input to the output. Only the strided
+outputs are ever computed, and memory stays at input + padded copy + output + one
+scratch array.
 
 Pad modes (``|`` marks the edge of the input ``a b c d``)::
 
@@ -254,6 +256,10 @@ def correlate_normalized(x: np.ndarray, kernel: np.ndarray, params: ConvParams) 
         padding=params.padding,
     )
     check_work_size(x.shape, pads)
+    if abs(params.pad_value) > float(np.finfo(x.dtype).max):
+        raise RangeError(
+            f"pad value {params.pad_value:g} is beyond the range of {x.dtype}; use --dtype float64"
+        )
     padded = pad_input(x, pads, params.pad_mode, params.pad_value)
     weights = kernel[(slice(None, None, -1),) * kernel.ndim] if params.flip else kernel
 

@@ -1,8 +1,8 @@
 """The result of a run: feature maps plus what their last axis means.
 
-The engine returns a :class:`FeatureMaps`; writers and renderers read its layout to
-tell channels from filters (for image montages, ``--split`` and labels) without
-guessing from the array's shape.
+:func:`convcli.layer.apply_filters` returns a :class:`FeatureMaps`; writers and
+renderers read its layout to tell channels from filters (for image montages,
+``--split`` and labels) without guessing from the array's shape.
 
 Layout of ``data`` (the contract's "Output shape"):
 

@@ -160,9 +160,6 @@ def apply_filters(
     weights = [as_float_array(k, name="kernel", dtype=dt) for k in kernels]
     if not weights:
         raise ParameterError("give at least one kernel")
-    for w in weights:
-        if not 1 <= w.ndim <= 4:
-            raise GeometryError(f"a kernel must have 1, 2 or 3 axes; got shape {w.shape}")
     if labels is not None and len(labels) != len(weights):
         raise ParameterError(f"give one label per filter ({len(weights)}); got {len(labels)}")
 
@@ -174,7 +171,10 @@ def apply_filters(
         )
     sliding = slides.pop()
     if not 1 <= sliding <= 3:
-        raise GeometryError(f"a kernel must have 1, 2 or 3 axes; got shape {weights[0].shape}")
+        raise GeometryError(
+            f"a kernel must have 1, 2 or 3 axes (4 only for per-channel weights under "
+            f"--channels sum); got shape {weights[0].shape}"
+        )
     has_channels = _check_input_rank(data.shape, sliding)
     planes = np.moveaxis(data, -1, 0) if has_channels else data[np.newaxis]
 

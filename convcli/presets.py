@@ -239,7 +239,13 @@ def _gaussian(*, size: int, sigma: float, ndim: int) -> np.ndarray:
         raise KernelError(f"gaussian sigma must be a finite number > 0; got {sigma!r}")
     _check_weights("gaussian", size, ndim)
     offsets = np.arange(size) - size // 2
-    profile = np.exp(-(offsets**2) / (2.0 * float(sigma) ** 2))
+    with np.errstate(all="ignore"):  # extreme sigmas are refused below, not warned about
+        profile = np.exp(-0.5 * (offsets / float(sigma)) ** 2)
+    if not (np.isfinite(profile).all() and profile.sum() > 0):
+        raise KernelError(
+            f"gaussian sigma {sigma!r} is too extreme to build a kernel; use a sigma "
+            "around size/6 (e.g. 1.0 for size 5)"
+        )
     weights = _outer([profile / profile.sum()] * ndim)
     # Renormalise the product so the sum is 1 to the last bit we can get.
     weights /= weights.sum()

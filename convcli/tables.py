@@ -35,7 +35,7 @@ Text tables (:func:`decode_text`, then :func:`read_table`):
 
 Arrays (:func:`read_npy`): read with ``allow_pickle=False``; bool (as 0 and 1), integer
 and float arrays load as float64. Complex, string, object and structured arrays, a
-single number, empty arrays, too many axes (inputs 1 to 4, kernels 1 to 3) and NaN or
+single number, empty arrays, too many axes (inputs 1 to 4, kernels 1 to 4: three sliding axes plus per-channel weights) and NaN or
 infinity are refused.
 
 Examples
@@ -96,7 +96,11 @@ NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE)
 _ERRORS: dict[What, type[ConvcliError]] = {"input": InputError, "kernel": KernelError}
 _AXES: dict[What, tuple[int, str]] = {
     "input": (4, "an input needs 1 to 4 axes (up to 3 sliding axes plus channels)"),
-    "kernel": (3, "a kernel needs 1, 2 or 3 axes (one per sliding axis)"),
+    "kernel": (
+        4,
+        "a kernel needs 1, 2 or 3 axes (one per sliding axis), or one more for "
+        "per-channel weights under --channels sum",
+    ),
 }
 _HEX = re.compile(r"[+-]?0[xX][0-9a-fA-F_]*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -480,17 +484,17 @@ def check_array(
 ) -> npt.NDArray[np.float64]:
     """Refuse arrays convcli cannot convolve; return the rest as float64.
 
-    Bool, integer and float arrays of 1 to 4 axes (inputs) or 1 to 3 (kernels), not
+    Bool, integer and float arrays of 1 to 4 axes (kernels: 4 only for per-channel weights), not
     empty and finite, pass.
 
     Examples
     --------
     >>> check_array(np.array([1, 2], dtype=np.uint8), name="x", what="kernel")
     array([1., 2.])
-    >>> check_array(np.zeros((2, 2, 2, 2)), name="kernel file 'k.npy'", what="kernel")
+    >>> check_array(np.zeros((2, 2, 2, 2, 2)), name="kernel file 'k.npy'", what="kernel")
     Traceback (most recent call last):
     ...
-    convcli.errors.KernelError: kernel file 'k.npy' has 4 axes (shape (2, 2, 2, 2)); a kernel needs 1, 2 or 3 axes (one per sliding axis)
+    convcli.errors.KernelError: kernel file 'k.npy' has 5 axes (shape (2, 2, 2, 2, 2)); a kernel needs 1, 2 or 3 axes (one per sliding axis), or one more for per-channel weights under --channels sum
     """  # noqa: E501
     error = _ERRORS[what]
     max_axes, rule = _AXES[what]

@@ -36,6 +36,7 @@ import dataclasses
 import errno
 import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -444,7 +445,7 @@ class OutputBatch:
                 stream.write(payload)
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.chmod(temp, self._mode)
+            os.chmod(temp, _existing_mode(target, self._mode))
         except BaseException as exc:  # Ctrl-C included: no temporary file left behind
             if temp is not None:
                 _remove(temp)
@@ -503,6 +504,14 @@ def _os_error(exc: OSError, path: str) -> OutputError | WriteFailedError:
             f"cannot write '{path}': {reason}; choose a file path in a folder you can write to"
         )
     return WriteFailedError(f"could not write '{path}': {reason}")
+
+
+def _existing_mode(path: str, default: int) -> int:
+    """A replaced file keeps its permissions (a private 0600 file stays private)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return default
 
 
 def _umask() -> int:

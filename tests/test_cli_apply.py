@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -654,3 +656,30 @@ def test_o_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
         f"Error: -o would overwrite the input '{data}'; choose another file name\n"
     )
     assert data.read_text() == "1,2,3\n"
+
+
+def test_per_channel_conv3d_kernel_from_a_file(tmp_path: Path) -> None:
+    volume, kernel = tmp_path / "vol.npy", tmp_path / "k.npy"
+    np.save(volume, np.ones((5, 5, 5, 3)) * [1, 2, 3])
+    np.save(kernel, np.ones((2, 2, 2, 3)) * [1, 10, 100])
+    maps = npy_out("apply", str(volume), "-k", str(kernel), "--channels", "sum")
+    assert maps.shape == (4, 4, 4, 1)
+    assert np.all(maps == 8 * (1 + 20 + 300))
+
+
+def test_replacing_a_file_keeps_its_permissions(tmp_path: Path) -> None:
+    private = tmp_path / "private.csv"
+    private.write_text("secret\n")
+    private.chmod(0o600)
+    assert run_cli("apply", SIGNAL, "-k", "1,1", "-o", str(private)).code == 0
+    assert private.read_text() == "3,5,7,9,11\n"
+    assert private.stat().st_mode & 0o777 == 0o600
+
+
+def test_dev_stdout_is_standard_output_even_when_appending(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text("previous line\n")
+    command = f"{sys.executable} -m convcli apply {SIGNAL} -k 1,1 -o /dev/stdout -f csv >> {log}"
+    done = subprocess.run(["bash", "-c", command], capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert log.read_text() == "previous line\n3,5,7,9,11\n"

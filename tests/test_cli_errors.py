@@ -237,8 +237,8 @@ KERNEL_CASES = [
         "sig.csv -k k4d.npy",
         2,
         exact(
-            "kernel file 'k4d.npy' has 4 axes (shape (2, 2, 2, 2)); "
-            "a kernel needs 1, 2 or 3 axes (one per sliding axis)"
+            "a kernel must have 1, 2 or 3 axes (4 only for per-channel weights under "
+            "--channels sum); got shape (2, 2, 2, 2)"
         ),
     ),
     (

@@ -190,9 +190,10 @@ def save_npy(path: Path, array: np.ndarray) -> Path:
     ("array", "message"),
     [
         (
-            np.zeros((1, 2, 3, 4)),
-            r"has 4 axes \(shape \(1, 2, 3, 4\)\); a kernel needs 1, 2 or 3 axes "
-            r"\(one per sliding axis\)$",
+            np.zeros((1, 2, 3, 4, 5)),
+            r"has 5 axes \(shape \(1, 2, 3, 4, 5\)\); a kernel needs 1, 2 or 3 axes "
+            r"\(one per sliding axis\), or one more for per-channel weights under "
+            r"--channels sum$",
         ),
         (
             np.float64(3.0),

@@ -462,15 +462,18 @@ def test_npy_arrays_convcli_cannot_use(array: np.ndarray, message: str) -> None:
         read_npy(data, name="'bad.npy'", what="input")
 
 
-def test_a_kernel_allows_three_axes_an_input_four() -> None:
+def test_kernels_and_inputs_allow_four_axes_not_five() -> None:
     four = npy(np.ones((2, 2, 2, 2)))
     assert read_npy(four, name="x", what="input").shape == (2, 2, 2, 2)
+    # A 3-D kernel with per-channel weights (Keras Conv3D) has four axes.
+    assert read_npy(four, name="k", what="kernel").shape == (2, 2, 2, 2)
     with pytest.raises(
         KernelError,
-        match=r"^kernel file 'k\.npy' has 4 axes \(shape \(2, 2, 2, 2\)\); "
-        r"a kernel needs 1, 2 or 3 axes \(one per sliding axis\)$",
+        match=r"^kernel file 'k\.npy' has 5 axes \(shape \(2, 2, 2, 2, 2\)\); "
+        r"a kernel needs 1, 2 or 3 axes \(one per sliding axis\), or one more for "
+        r"per-channel weights under --channels sum$",
     ):
-        read_npy(four, name="kernel file 'k.npy'", what="kernel")
+        read_npy(npy(np.ones((2,) * 5)), name="kernel file 'k.npy'", what="kernel")
     with pytest.raises(KernelError, match=r"holds a single number \(shape \(\)\); a kernel needs"):
         read_npy(npy(np.float64(3)), name="k", what="kernel")
 
