@@ -168,15 +168,15 @@ def apply(
     from convcli.writers import OutputBatch
 
     # Everything that can be checked without data is checked before any input is read.
-    choice(channels, CHANNEL_RULES, name="channels")
-    choice(activation, ACTIVATIONS, name="activation")
-    choice(dtype, DTYPES, name="dtype")
+    channels = choice(channels, CHANNEL_RULES, name="channels")
+    activation = choice(activation, ACTIVATIONS, name="activation")
+    dtype = choice(dtype, DTYPES, name="dtype")
     if normalize is not None:
-        choice(normalize, NORMALIZE_MODES, name="normalize")
+        normalize = choice(normalize, NORMALIZE_MODES, name="normalize")
     if pad_mode is not None:
-        choice(pad_mode, PAD_MODES, name="pad mode")
+        pad_mode = choice(pad_mode, PAD_MODES, name="pad mode")
     if cmap is not None:
-        choice(cmap.lower(), CMAPS, name="cmap")
+        cmap = choice(cmap, CMAPS, name="cmap")
     plan = OutputPlan.build(
         inputs,
         output=output,

@@ -41,6 +41,8 @@ from convcli.tables import (
     NUMBER,
     TEXT_SUFFIXES,
     decode_text,
+    excerpt,
+    plural,
     read_npy,
     read_table,
 )
@@ -174,16 +176,14 @@ def parse_inline(text: str) -> np.ndarray:
     planes: list[list[list[float]]] = []
     for p, plane_text in enumerate(plane_texts, 1):
         if not plane_text.strip():
-            raise KernelError(
-                f"kernel plane {p} is empty: '{_excerpt(spec)}'; remove the extra '|'"
-            )
+            raise KernelError(f"kernel plane {p} is empty: '{excerpt(spec)}'; remove the extra '|'")
         rows: list[list[float]] = []
         for r, row_text in enumerate(plane_text.split(";"), 1):
             where = f"plane {p} row {r}" if three_d else f"row {r}"
             place = "" if one_row else f"{where}, "
             if not row_text.strip():
                 raise KernelError(
-                    f"kernel {where} is empty: '{_excerpt(spec)}'; remove the extra ';'"
+                    f"kernel {where} is empty: '{excerpt(spec)}'; remove the extra ';'"
                 )
             rows.append(_inline_row(row_text, place, spec))
         planes.append(rows)
@@ -192,8 +192,8 @@ def parse_inline(text: str) -> np.ndarray:
     for p, rows in enumerate(planes, 1):
         if len(rows) != len(planes[0]):
             raise KernelError(
-                f"kernel plane {p} has {_count(len(rows), 'row')} but plane 1 has "
-                f"{len(planes[0])}: '{_excerpt(spec)}'"
+                f"kernel plane {p} has {plural(len(rows), 'row')} but plane 1 has "
+                f"{len(planes[0])}: '{excerpt(spec)}'"
             )
         for r, row in enumerate(rows, 1):
             if len(row) != len(first_row):
@@ -201,8 +201,8 @@ def parse_inline(text: str) -> np.ndarray:
                     (f"plane {p} row {r}", "plane 1 row 1") if three_d else (f"row {r}", "row 1")
                 )
                 raise KernelError(
-                    f"kernel {where} has {_count(len(row), 'number')} but {first} has "
-                    f"{len(first_row)}: '{_excerpt(spec)}'"
+                    f"kernel {where} has {plural(len(row), 'number')} but {first} has "
+                    f"{len(first_row)}: '{excerpt(spec)}'"
                 )
     weights = np.array(planes, dtype=np.float64)
     if three_d:
@@ -218,7 +218,7 @@ def _inline_row(row_text: str, place: str, spec: str) -> list[float]:
         if not cell.strip():
             raise KernelError(
                 f"kernel has an empty value ({place}number {len(values) + 1}): "
-                f"'{_excerpt(spec)}'; remove the extra ','"
+                f"'{excerpt(spec)}'; remove the extra ','"
             )
         for token in cell.split():
             what = f"kernel value '{token}' ({place}number {len(values) + 1})"
@@ -233,23 +233,15 @@ def _to_number(token: str, what: str, spec: str) -> float:
         if np.isfinite(value):
             return value
     elif not NON_FINITE.fullmatch(token):
-        raise KernelError(f"{what} is not a number: '{_excerpt(spec)}'")
-    raise KernelError(f"{what} is not finite: '{_excerpt(spec)}'; kernels need finite numbers")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _excerpt(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+        raise KernelError(f"{what} is not a number: '{excerpt(spec)}'")
+    raise KernelError(f"{what} is not finite: '{excerpt(spec)}'; kernels need finite numbers")
 
 
 # -- files ---------------------------------------------------------------------------
 
 
 def load_kernel_file(path: str | os.PathLike[str]) -> np.ndarray:
-    """Load a kernel file as float64 weights with 1 to 3 axes.
+    """Load a kernel file as float64 weights with 1 to 4 axes (4: per-channel weights).
 
     ``.npy`` files (and any file that starts with the NPY magic) load as they are
     and must hold 1 to 3 axes of finite numbers (bool counts as 0 and 1). Other

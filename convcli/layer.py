@@ -176,6 +176,7 @@ def apply_filters(
             f"--channels sum); got shape {weights[0].shape}"
         )
     has_channels = _check_input_rank(data.shape, sliding)
+    input_finite = bool(np.isfinite(data).all())  # once: overflow checks need it per map
     planes = np.moveaxis(data, -1, 0) if has_channels else data[np.newaxis]
 
     biases = _bias_values(bias)
@@ -217,7 +218,7 @@ def apply_filters(
         with np.errstate(over="ignore"):
             activated = [act(m + b) if b else act(m) for m in maps]
         for m in activated:
-            check_finite_result(m, inputs_finite=bool(np.isfinite(data).all()))
+            check_finite_result(m, inputs_finite=input_finite)
         per_filter.append(activated)
 
     shapes = [maps[0].shape for maps in per_filter]  # in the order the filters were given

@@ -46,13 +46,15 @@ from typing import TYPE_CHECKING, BinaryIO, Literal
 import numpy as np
 import numpy.typing as npt
 
-from convcli.errors import InputError, ParameterError
+from convcli.errors import InputError
+from convcli.params import INPUT_FORMATS, choice
 from convcli.tables import (
     NPY_MAGIC,
     TEXT_SUFFIXES,
     ZIP_MAGIC,
     check_array,
     decode_text,
+    first_line,
     read_npy,
     read_table,
 )
@@ -61,7 +63,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
 __all__ = [
-    "INPUT_FORMATS",
+    "FORMAT_KINDS",
     "LoadedInput",
     "check_input",
     "expected_kind",
@@ -72,7 +74,8 @@ __all__ = [
 Kind = Literal["image", "text", "npy"]
 
 #: The values ``--input-format`` accepts, and the kind each one loads as.
-INPUT_FORMATS: dict[str, Kind] = {"npy": "npy", "image": "image", "csv": "text"}
+# --input-format names (params.INPUT_FORMATS, the one list) -> the kind they force.
+FORMAT_KINDS: dict[str, Kind] = {"npy": "npy", "image": "image", "csv": "text"}
 
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif"})
 
@@ -294,10 +297,7 @@ def _check_format(input_format: str | None) -> Kind | None:
     """Map ``input_format`` to a kind, refusing unknown names."""
     if input_format is None:
         return None
-    if input_format not in INPUT_FORMATS:
-        choices = ", ".join(INPUT_FORMATS)
-        raise ParameterError(f"--input-format must be one of {choices}; got '{input_format}'")
-    return INPUT_FORMATS[input_format]
+    return FORMAT_KINDS[choice(input_format, INPUT_FORMATS, name="--input-format")]
 
 
 def _standard_input() -> BinaryIO:
@@ -446,12 +446,6 @@ def _looks_textual(head: bytes) -> bool:
     return bool(text) and "\x00" not in text
 
 
-def _reason(exc: BaseException) -> str:
-    """The first line of an exception's message, or its type when it has none."""
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
 # ------------------------------------------------------------------------- images
 
 
@@ -479,7 +473,7 @@ def _read_image(
             f"{found[1]} pixels is over Pillow's limit of {found[2]} "
             "(a possible decompression bomb)"
             if found
-            else _reason(exc)
+            else first_line(exc)
         )
         raise InputError(f"cannot read {what}: {reason}") from None
     except UnidentifiedImageError:
@@ -490,7 +484,7 @@ def _read_image(
             "(PNG, JPEG, TIFF, BMP, GIF, WebP, ...)" + _hint(head, "image")
         ) from None
     except Exception as exc:  # Pillow's decoders raise OSError, SyntaxError, ValueError, ...
-        raise InputError(f"cannot read {what}: {_reason(exc)}{_hint(head, 'image')}") from None
+        raise InputError(f"cannot read {what}: {first_line(exc)}{_hint(head, 'image')}") from None
     if pixels.dtype.kind == "f":
         return check_array(pixels, name=name, what="input"), bit_depth, image_format
     return pixels.astype(np.float64), bit_depth, image_format

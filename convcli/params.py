@@ -52,20 +52,21 @@ IntsArg = int | Sequence[int]
 
 
 def choice(value: str, choices: Sequence[str], *, name: str) -> str:
-    """Return ``value`` if it is one of ``choices``, else raise a ParameterError.
+    """The one of ``choices`` that ``value`` names (case-insensitive), else a ParameterError.
 
     Examples
     --------
-    >>> choice("relu", ACTIVATIONS, name="activation")
+    >>> choice("ReLU", ACTIVATIONS, name="activation")
     'relu'
     >>> choice("rleu", ACTIVATIONS, name="activation")
     Traceback (most recent call last):
     ...
     convcli.errors.ParameterError: activation must be one of linear, relu, ...; got 'rleu'
     """
-    if value not in choices:
+    folded = value.lower() if isinstance(value, str) else value
+    if folded not in choices:
         raise ParameterError(f"{name} must be one of {', '.join(choices)}; got '{value}'")
-    return value
+    return str(folded)
 
 
 def _int(text: str, *, name: str, whole: str) -> int:

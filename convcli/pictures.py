@@ -28,11 +28,11 @@ import numpy as np
 
 from convcli.errors import OutputError, ParameterError
 from convcli.numfmt import format_compact
+from convcli.params import NORMALIZE_MODES, choice
 
 if TYPE_CHECKING:
     from PIL import ImageFont
 
-NORMALIZE_MODES: tuple[str, ...] = ("auto", "clip", "abs", "minmax", "offset")
 """The ``--normalize`` choices, in the order the help lists them."""
 
 CMAPS: tuple[str, ...] = ("grey", "gray", "viridis", "magma", "coolwarm")
@@ -96,10 +96,7 @@ def to_pixels(
     >>> to_pixels(np.array([0.0, 0.5]), normalize="minmax", pixel_max=65535)
     (array([    0, 65535], dtype=uint16), 'note: rescaled 0..0.5 to 0..65535 (minmax)')
     """
-    if normalize not in NORMALIZE_MODES:
-        raise ParameterError(
-            f"--normalize must be one of {', '.join(NORMALIZE_MODES)}; got {normalize!r}"
-        )
+    normalize = choice(normalize, NORMALIZE_MODES, name="--normalize")
     if pixel_max not in (255, 65535):
         raise ParameterError(f"pixel_max must be 255 (8-bit) or 65535 (16-bit); got {pixel_max}")
 

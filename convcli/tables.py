@@ -230,7 +230,7 @@ def read_table(
             first = (number, len(cells))
         elif len(cells) != first[1]:
             raise error(
-                f"line {number} of {name} has {_count(len(cells), 'cell')} but line {first[0]} "
+                f"line {number} of {name} has {plural(len(cells), 'cell')} but line {first[0]} "
                 f"has {first[1]}; every row needs the same number of columns"
             )
         fast = line.isascii() and "_" not in line
@@ -241,7 +241,7 @@ def read_table(
         rule = _delimiter_rule(suffix, delimiter)
         if header is not None:
             raise error(
-                f"{name} has no numbers: its only row '{_excerpt(header)}' was read as a "
+                f"{name} has no numbers: its only row '{excerpt(header)}' was read as a "
                 f"header ({rule})"
             )
         raise error(
@@ -251,7 +251,7 @@ def read_table(
     for index, plane in enumerate(found[1:], start=2):
         if len(plane) != len(found[0]):
             raise error(
-                f"plane {index} (line {plane[0][0]}) of {name} has {_count(len(plane), 'row')} "
+                f"plane {index} (line {plane[0][0]}) of {name} has {plural(len(plane), 'row')} "
                 f"but plane 1 has {len(found[0])}; planes are separated by blank lines"
             )
     values = np.array([[row for _, row in plane] for plane in found], dtype=np.float64)
@@ -420,11 +420,19 @@ def _tip(cell: str, delimiter: str | None) -> str:
     return "; only the first row may be a header"
 
 
-def _count(n: int, noun: str) -> str:
+def plural(n: int, noun: str) -> str:
+    """``"1 cell"``, ``"3 cells"``: counts in messages.
+
+    Examples
+    --------
+    >>> plural(1, "row"), plural(2, "row")
+    ('1 row', '2 rows')
+    """
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _excerpt(text: str, limit: int = 60) -> str:
+def excerpt(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters with ``...``, for quoting user input in messages."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -473,9 +481,9 @@ def read_npy(
                 f"{name} holds Python objects (dtype object), which convcli never unpickles; "
                 "save a numeric array"
             ) from None
-        raise error(f"cannot read .npy {name}: {_reason(exc)}") from None
+        raise error(f"cannot read .npy {name}: {first_line(exc)}") from None
     except (OSError, EOFError) as exc:
-        raise error(f"cannot read .npy {name}: {_reason(exc)}") from None
+        raise error(f"cannot read .npy {name}: {first_line(exc)}") from None
     return check_array(np.asarray(loaded), name=name, what=what)
 
 
@@ -520,14 +528,14 @@ def check_array(
     if len(bad):
         where = tuple(int(i) for i in bad[0])
         raise error(
-            f"{name} has {_count(len(bad), 'non-finite value')} (NaN or infinity), the first "
+            f"{name} has {plural(len(bad), 'non-finite value')} (NaN or infinity), the first "
             f"at index {where}; convolution needs finite numbers, replace them first "
             "(e.g. numpy.nan_to_num)"
         )
     return values
 
 
-def _reason(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     """The first line of an exception's message, or its type when it has none."""
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__

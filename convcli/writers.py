@@ -98,7 +98,7 @@ def write_maps(
         destination's suffix decides. A ``fmt`` that names another format than a known
         suffix is an error; with an unknown suffix (``result.dat``) ``fmt`` decides.
     normalize : str
-        How values become pixels (:data:`convcli.pictures.NORMALIZE_MODES`); images only.
+        How values become pixels (:data:`convcli.params.NORMALIZE_MODES`); images only.
     cmap : str, optional
         Colour map for one-channel maps (:data:`convcli.pictures.CMAPS`); images only.
     split : bool
