@@ -42,57 +42,28 @@ def run_with_terminal_stderr(*args: str) -> tuple[int, bytes, bytes]:
 
 
 @pytest.fixture
-def out_dir(tmp_path: Path) -> str:
-    return str(tmp_path)
+def blur_args(tmp_path: Path) -> list[str]:
+    """Three images blurred into a folder: long enough work to start the bar."""
+    return ["apply", *IMAGES, "-k", "gaussian", "-p", "same", "--output-dir", str(tmp_path)]
 
 
-def test_several_inputs_show_a_bar_on_a_terminal(out_dir: str) -> None:
-    code, stdout, stderr = run_with_terminal_stderr(
-        "apply",
-        *IMAGES,
-        "-k",
-        "gaussian",
-        "-p",
-        "same",
-        "--output-dir",
-        out_dir,
-        "--normalize",
-        "clip",
-    )
+def test_several_inputs_show_a_bar_on_a_terminal(blur_args: list[str]) -> None:
+    code, stdout, stderr = run_with_terminal_stderr(*blur_args, "--normalize", "clip")
     assert code == 0, stderr
     assert stdout == b""
     assert b"convcli" in stderr
     assert b"100%" in stderr
 
 
-def test_quiet_shows_no_bar(out_dir: str) -> None:
-    code, _, stderr = run_with_terminal_stderr(
-        "apply", *IMAGES, "-k", "gaussian", "-p", "same", "--output-dir", out_dir, "-q"
-    )
+def test_quiet_shows_no_bar(blur_args: list[str]) -> None:
+    code, _, stderr = run_with_terminal_stderr(*blur_args, "-q")
     assert code == 0
     assert stderr == b""
 
 
-def test_no_bar_when_stderr_is_not_a_terminal(out_dir: str) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "convcli",
-            "apply",
-            *IMAGES,
-            "-k",
-            "gaussian",
-            "-p",
-            "same",
-            "--output-dir",
-            out_dir,
-            "--normalize",
-            "clip",
-        ],
-        capture_output=True,
-        check=False,
-    )
+def test_no_bar_when_stderr_is_not_a_terminal(blur_args: list[str]) -> None:
+    command = [sys.executable, "-m", "convcli", *blur_args, "--normalize", "clip"]
+    done = subprocess.run(command, capture_output=True, check=False)
     assert done.returncode == 0
     assert b"convcli" not in done.stderr
     assert b"\x1b[" not in done.stderr
