@@ -11,50 +11,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from collections.abc import Sequence
+from typing import Annotated, NoReturn
 
 import typer
 
-from convcli import __version__, options
+from convcli import __version__
+from convcli.commands import apply, explain, kernels, shape
 from convcli.errors import ConvcliError
 
-if TYPE_CHECKING:
-    from convcli.destinations import OutputPlan
-    from convcli.featuremaps import FeatureMaps
-    from convcli.loaders import LoadedInput
-    from convcli.writers import OutputBatch
-
-# One line per paragraph: rich re-wraps the help to the terminal's width.
-APPLY_HELP = (
-    "Run kernels over inputs and print or write the feature maps.\n\n"
-    "Cross-correlation as deep-learning libraries do it: each -k adds a filter, "
-    "and each filter gives one feature map."
-)
-
-APPLY_EXAMPLES = """\
-Examples:
-
-  convcli apply sample_images/photo.png -k sobel-x -o edges.png
-
-  convcli apply sample_images/seed-line-8x8.csv -k vertical-line
-
-  convcli apply sample_images/signal-1-6.csv -k 1,10,100 -p same -s 2
-
-  convcli apply sample_images/photo.png -k gaussian:size=5,sigma=1.2 -k sobel-x -p same -o maps.png
-
-  mkdir -p out && convcli apply sample_images/*.png -k laplacian --output-dir out
-
-  cat sample_images/seed-bump.csv | convcli apply - -k bump --format csv
-"""
-
-COMMANDS = ("apply",)
-
-# The part of an input's progress bar that computing takes; writing takes the rest.
-COMPUTE_SHARE = 0.8
-
-# Above this many input elements x filters, a single input shows a progress bar.
-LONG_WORK_ELEMENTS = 8_000_000
+# Each command module holds HELP, EXAMPLES and a function of the command's name.
+_COMMAND_MODULES = {"apply": apply, "shape": shape, "explain": explain, "kernels": kernels}
+COMMANDS = tuple(_COMMAND_MODULES)
 
 ROOT_EXAMPLES = """\
 Examples:
@@ -97,187 +65,8 @@ def _root(
     """Convolutions from the command line, exactly as Keras computes them."""
 
 
-class _Notes:
-    """Notes go to standard error, never to the data on standard output.
-
-    With several inputs each note names its input (``note: photo.png: rescaled ...``).
-    """
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.source: str | None = None
-
-    def __call__(self, text: str) -> None:
-        if self.quiet:
-            return
-        if self.source is not None and text.startswith("note: "):
-            text = f"note: {self.source}: {text[len('note: ') :]}"
-        print(text, file=sys.stderr, flush=True)
-
-
-@app.command(help=APPLY_HELP, epilog=APPLY_EXAMPLES)
-def apply(
-    inputs: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="INPUT",
-            help="Images (png jpg tif bmp webp gif), CSV/TSV/TXT signals or grids, .npy arrays; "
-            "'-' reads standard input.",
-            show_default=False,
-        ),
-    ],
-    kernel: options.Kernels,
-    stride: options.Stride = "1",
-    padding: options.Padding = "valid",
-    pad_mode: options.PadModeOpt = None,
-    pad_value: options.PadValue = None,
-    dilation: options.Dilation = "1",
-    flip: options.Flip = False,
-    channels: options.Channels = "each",
-    bias: options.Bias = "0",
-    activation: options.Activation = "linear",
-    dtype: options.DType = "float32",
-    input_format: options.InputFormat = None,
-    output: options.Output = None,
-    output_dir: options.OutputDir = None,
-    fmt: options.Format = None,
-    normalize: options.Normalize = None,
-    cmap: options.Cmap = None,
-    split: options.Split = False,
-    quiet: options.Quiet = False,
-) -> None:
-    """Run kernels over inputs and print or write the feature maps (see APPLY_HELP)."""
-    from convcli.destinations import OutputPlan
-    from convcli.kernel_io import parse_kernel
-    from convcli.layer import apply_filters
-    from convcli.loaders import check_input, expected_kind, load_input, stem_and_suffix
-    from convcli.params import (
-        ACTIVATIONS,
-        CHANNEL_RULES,
-        DTYPES,
-        NORMALIZE_MODES,
-        PAD_MODES,
-        choice,
-        parse_bias,
-        parse_padding,
-        parse_per_axis,
-        resolve_pad_mode,
-    )
-    from convcli.pictures import CMAPS
-    from convcli.render import ProgressBar
-    from convcli.writers import OutputBatch
-
-    # Everything that can be checked without data is checked before any input is read.
-    channels = choice(channels, CHANNEL_RULES, name="channels")
-    activation = choice(activation, ACTIVATIONS, name="activation")
-    dtype = choice(dtype, DTYPES, name="dtype")
-    if normalize is not None:
-        normalize = choice(normalize, NORMALIZE_MODES, name="normalize")
-    if pad_mode is not None:
-        pad_mode = choice(pad_mode, PAD_MODES, name="pad mode")
-    if cmap is not None:
-        cmap = choice(cmap, CMAPS, name="cmap")
-    plan = OutputPlan.build(
-        inputs,
-        output=output,
-        output_dir=output_dir,
-        fmt=fmt,
-        split=split,
-        cmap=cmap,
-        normalize=normalize,
-    )
-    for path in inputs:  # a missing last input must not cost the work on the first ones
-        check_input(path)
-    plan.check_targets(
-        [(path, *stem_and_suffix(path), expected_kind(path, input_format)) for path in inputs]
-    )
-    kernels = [parse_kernel(spec) for spec in kernel]
-    mode, fill = resolve_pad_mode(pad_mode, pad_value)
-    strides = parse_per_axis(stride, name="stride")
-    dilations = parse_per_axis(dilation, name="dilation")
-    paddings = parse_padding(padding)
-    biases = parse_bias(bias)
-
-    notes = _Notes(quiet)
-    bar = ProgressBar(len(inputs), enabled=not quiet)
-    # Files are renamed into place only when every input has succeeded: all or nothing.
-    with OutputBatch() as batch:
-        try:
-            for path in inputs:
-                loaded = load_input(path, input_format=input_format)
-                notes.source = path if len(inputs) > 1 else None
-                if len(inputs) > 1 or loaded.array.size * len(kernels) >= LONG_WORK_ELEMENTS:
-                    bar.begin()
-                maps = apply_filters(
-                    loaded.array,
-                    [k.weights for k in kernels],
-                    labels=[k.label for k in kernels],
-                    channels=channels,
-                    stride=strides,
-                    padding=paddings,
-                    pad_mode=mode,
-                    pad_value=fill,
-                    dilation=dilations,
-                    flip=flip,
-                    bias=biases,
-                    activation=activation,
-                    dtype=dtype,
-                    progress=lambda done: bar.advance(COMPUTE_SHARE * done),
-                )
-                _emit(
-                    maps,
-                    loaded,
-                    plan,
-                    batch,
-                    normalize=normalize or "auto",
-                    notes=notes,
-                    many=len(inputs) > 1,
-                )
-                bar.advance(1 - COMPUTE_SHARE)  # writing (image encoding) is the rest
-        finally:
-            bar.close()
-
-
-def _emit(
-    maps: FeatureMaps,
-    loaded: LoadedInput,
-    plan: OutputPlan,
-    batch: OutputBatch,
-    *,
-    normalize: str,
-    notes: Callable[[str], None],
-    many: bool,
-) -> None:
-    """Write one input's maps where the plan says (staged in ``batch``), or print them."""
-    from convcli.writers import write_maps
-
-    target = plan.destination_for(
-        loaded.source, stem=loaded.stem, suffix=loaded.suffix, kind=loaded.kind
-    )
-    if target in (None, "-") and plan.fmt in (None, "table"):
-        _print_table(maps, title=loaded.source if many else None)
-        return
-    if target is None:  # --format csv/json/npy/... without -o: standard output
-        target = "-"
-    write_maps(
-        maps,
-        target,
-        fmt=plan.fmt,
-        normalize=normalize,
-        cmap=plan.cmap,
-        split=plan.split,
-        bit_depth=loaded.bit_depth or 8,
-        note=notes,
-        batch=batch,
-    )
-
-
-def _print_table(maps: FeatureMaps, *, title: str | None) -> None:
-    from convcli.render import print_maps
-    from convcli.writers import stdout_guard
-
-    with stdout_guard():
-        print_maps(maps, title=title)
+for _name, _module in _COMMAND_MODULES.items():
+    app.command(_name, help=_module.HELP, epilog=_module.EXAMPLES)(getattr(_module, _name))
 
 
 def _fail(message: str, code: int, hint: str | None = None) -> NoReturn:
@@ -328,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _fail(f"internal error: {type(exc).__name__}: {exc} (set CONVCLI_DEBUG=1 for details)", 1)
     try:
         if sys.stdout is not None:
-            from convcli.writers import stdout_guard
+            from convcli.stdio import stdout_guard
 
             with stdout_guard():  # data still buffered may fail to reach a full disk
                 pass

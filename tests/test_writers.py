@@ -26,9 +26,7 @@ from convcli.writers import (
     OutputBatch,
     _os_error,
     encode_data,
-    stdout_guard,
     write_maps,
-    write_stdout,
 )
 
 SIGNAL = np.array([321.0, 432.0, 543.0, 654.0], dtype=np.float32)
@@ -772,72 +770,6 @@ def test_batch_does_not_hold_standard_output(tmp_path: Path) -> None:
         write_maps(one(SIGNAL, sliding=1), "-", fmt="csv", stdout=out, batch=batch)
         assert out.getvalue() == b"321,432,543,654\n"  # a stream has nothing to rename
         assert batch.paths == []
-
-
-# ---------------------------------------------------------------------------
-# standard output
-
-
-class _FullDisk(io.RawIOBase):
-    """A binary stream that refuses every write as /dev/full does."""
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, _: object) -> int:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-
-def test_stdout_guard_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdout", None)
-    with (
-        pytest.raises(
-            WriteFailedError, match=r"^cannot write to standard output: it is closed$"
-        ) as caught,
-        stdout_guard(),
-    ):
-        pass
-    assert caught.value.exit_code == 1
-    with pytest.raises(WriteFailedError, match=r"^cannot write to standard output: it is closed$"):
-        write_stdout(b"x")
-
-
-def test_stdout_guard_full_disk_is_found_at_the_flush(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BufferedWriter(_FullDisk())))
-    with (
-        pytest.raises(
-            WriteFailedError, match=r"^could not write to standard output: no space left on device$"
-        ),
-        stdout_guard(),
-    ):
-        print("maps")  # buffered: the error comes with the guard's flush
-    with pytest.raises(
-        WriteFailedError, match=r"^could not write to standard output: no space left on device$"
-    ):
-        write_stdout(b"1,2\n")
-
-
-def test_stdout_guard_lets_a_broken_pipe_through(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO()))
-    with pytest.raises(BrokenPipeError), stdout_guard():
-        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
-
-
-def test_write_stdout_writes_the_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    raw = io.BytesIO()
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw))
-    write_stdout(b"\x93NUMPY")
-    assert raw.getvalue() == b"\x93NUMPY"
-    explicit = io.BytesIO()
-    write_stdout(b"1,2\n", explicit)
-    assert explicit.getvalue() == b"1,2\n"
-
-
-def test_write_stdout_full_explicit_stream() -> None:
-    with pytest.raises(
-        WriteFailedError, match=r"^could not write to standard output: no space left on device$"
-    ):
-        write_stdout(b"1\n", io.BufferedWriter(_FullDisk()))
 
 
 # ---------------------------------------------------------------------------
