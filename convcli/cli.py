@@ -12,13 +12,51 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated, NoReturn
+from dataclasses import dataclass
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from convcli import __version__
 from convcli.commands import apply, explain, kernels, shape
 from convcli.errors import ConvcliError
+
+
+def _pass_text_options_through() -> None:
+    """Let text and flag options reach the commands as given, without pydantic.
+
+    Typer 0.29 coerces every option through a pydantic ``TypeAdapter``; importing
+    pydantic and building the adapters is most of a small command's start-up (about
+    150 ms of ``convcli shape``'s 290). convcli's options are all text, lists of text
+    or flags that the commands parse themselves, so for those the coercion is an
+    identity. Anything else, or a Typer whose internals differ, keeps Typer's own path.
+    """
+    try:
+        import typer.core
+        from typer._coercion import RuntimeParam
+    except ImportError:  # pragma: no cover - another Typer: keep its behaviour
+        return
+    build = getattr(typer.core, "build_runtime_param", None)
+    if build is None or not hasattr(RuntimeParam, "_coerce_value"):  # pragma: no cover
+        return
+    as_given = (str, str | None, list[str], list[str] | None, bool)
+
+    @dataclass(frozen=True)
+    class AsGiven(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            return list(value) if isinstance(value, tuple) else value
+
+    def runtime_param(descriptor: Any) -> Any:
+        if descriptor.file_annotation is None and descriptor.annotation in as_given:
+            return AsGiven(
+                annotation=descriptor.annotation, parameter_info=descriptor.parameter_info
+            )
+        return build(descriptor)
+
+    setattr(typer.core, "build_runtime_param", runtime_param)  # noqa: B010 - not re-exported
+
+
+_pass_text_options_through()
 
 # Each command module holds HELP, EXAMPLES and a function of the command's name.
 _COMMAND_MODULES = {"apply": apply, "shape": shape, "explain": explain, "kernels": kernels}
@@ -30,6 +68,12 @@ Examples:
   convcli apply sample_images/seed-line-8x8.csv -k vertical-line
 
   convcli apply sample_images/photo.png -k sobel-x -k sobel-y -p same -o edges.png
+
+  convcli explain sample_images/seed-bump.csv -k bump
+
+  convcli shape 28,28,1 -k 3 --filters 32
+
+  convcli kernels
 
   convcli apply -h
 """

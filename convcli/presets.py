@@ -443,7 +443,7 @@ def unknown_kernel_message(spec: str) -> str:
     hint = (
         "closest presets: " + ", ".join(close)
         if close
-        else "the presets are listed in README.md and kernels/"
+        else "run 'convcli kernels' to list the presets"
     )
     return f"unknown kernel '{spec}' (not a file, numbers or preset); {hint}"
 

@@ -28,7 +28,7 @@ signal.csv  shape (4,)  min 321  max 654
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -57,6 +57,7 @@ _STYLE_POSITIVE = "green"
 _STYLE_ZERO = "dim"
 _STYLE_NAN = "yellow"
 _STYLE_ELLIPSIS = "dim"
+_STYLE_HIGHLIGHT = "reverse bold"
 
 _Array = npt.NDArray[Any]
 _T = TypeVar("_T")
@@ -68,6 +69,7 @@ def render_maps(
     *,
     title: str | None = None,
     max_width: int | None = None,
+    highlight: Collection[tuple[int, ...]] | None = None,
 ) -> None:
     """Print feature maps as a table of values to ``console``.
 
@@ -84,6 +86,10 @@ def render_maps(
     max_width : int, optional
         Width the value lines must fit in; defaults to ``console.width``. Rows that
         would be wider summarise more columns instead of wrapping.
+    highlight : collection of tuple of int, optional
+        Cells of ``maps.data`` (full indices) to mark: reverse video on a colour
+        terminal, else in brackets (``[3]``), the column's other values padded so the
+        digits still line up. Cells hidden by summarising are not shown.
 
     Raises
     ------
@@ -127,6 +133,8 @@ def render_maps(
         row_ellipsis="⋮" if fancy else None,
         corner_ellipsis="⋱" if fancy else None,
         block_ellipsis="⋮" if fancy else "...",
+        highlight=frozenset(tuple(int(i) for i in cell) for cell in highlight or ()),
+        brackets=not (console.is_terminal and not console.no_color),
     )
     lines = [_header(maps, data, title, layout)]
     if data.size:
@@ -134,9 +142,17 @@ def render_maps(
     console.print(Text("\n").join(lines), soft_wrap=True)
 
 
-def print_maps(maps: FeatureMaps, *, title: str | None = None) -> None:
-    """Print feature maps to standard output: colour only on a terminal, never with NO_COLOR."""
-    render_maps(maps, Console(highlight=False, soft_wrap=False), title=title)
+def print_maps(
+    maps: FeatureMaps,
+    *,
+    title: str | None = None,
+    highlight: Collection[tuple[int, ...]] | None = None,
+) -> None:
+    """Print feature maps to standard output: colour only on a terminal, never with NO_COLOR.
+
+    ``highlight`` marks cells as :func:`render_maps` does.
+    """
+    render_maps(maps, Console(highlight=False, soft_wrap=False), title=title, highlight=highlight)
 
 
 class ProgressBar:
@@ -200,6 +216,8 @@ class _Layout:
     row_ellipsis: str | None  # one per column; None prints a single "..." line
     corner_ellipsis: str | None
     block_ellipsis: str
+    highlight: frozenset[tuple[int, ...]] = frozenset()  # full indices into the maps' data
+    brackets: bool = True  # mark highlighted cells as [v] (else reverse video)
 
     def style(self, style: str) -> str | None:
         return style if self.styled else None
@@ -227,44 +245,53 @@ def _header(maps: FeatureMaps, data: _Array, title: str | None, layout: _Layout)
 def _body(maps: FeatureMaps, data: _Array, layout: _Layout) -> list[Text]:
     """The value lines under the header."""
     sliding = maps.sliding_ndim
+    cells = layout.highlight
     if sliding == 1:
         if not maps.has_last_axis:
-            return _grids([data[np.newaxis, :]], None, layout)[0]
+            marks = [{(0, cell[0]) for cell in cells}]
+            return _grids([data[np.newaxis, :]], None, layout, marks)[0]
         labels = []
         for k in range(data.shape[-1]):
             parts, name = _slice_parts(maps, data.shape[-1], k)
             labels.append(", ".join(parts) + ("" if name is None else f" ({name})") + ":")
-        return _grids([data.T], labels, layout)[0]
+        return _grids([data.T], labels, layout, [{(c[1], c[0]) for c in cells}])[0]
 
     # 2-D and 3-D: one block per slice of the last axis (and per plane for 3-D), each
     # a (label, 2-D values) pair, or a marker line standing for omitted blocks.
-    slices: list[tuple[list[str], str | None, _Array]]
+    # Each block's cells: (the last axis's index or None, the plane or None) -> cells.
+    slices: list[tuple[list[str], str | None, _Array, int | None]]
     if maps.has_last_axis:
         count = data.shape[-1]
-        slices = [(*_slice_parts(maps, count, k), data[..., k]) for k in range(count)]
+        slices = [(*_slice_parts(maps, count, k), data[..., k], k) for k in range(count)]
     else:
-        slices = [([], None, data)]
-    entries: list[tuple[str | None, _Array] | Text] = []
+        slices = [([], None, data, None)]
+    entries: list[tuple[str | None, _Array, set[tuple[int, int]]] | Text] = []
     for item in _pick(slices, layout.summarise, "maps", layout):
         if isinstance(item, Text):
             entries.append(item)
             continue
-        parts, name, volume = item
-        planes: list[tuple[list[str], _Array]] = (
-            [(parts, volume)]
+        parts, name, volume, last = item
+        # The highlighted cells of this slice, as (plane, row, column) or (row, column).
+        inside = [c[:sliding] for c in layout.highlight if last is None or c[sliding:] == (last,)]
+        planes: list[tuple[list[str], _Array, set[tuple[int, int]]]] = (
+            [(parts, volume, {(c[0], c[1]) for c in inside})]
             if sliding == 2
-            else [([*parts, f"plane {p}"], volume[p]) for p in range(volume.shape[0])]
+            else [
+                ([*parts, f"plane {p}"], volume[p], {(c[1], c[2]) for c in inside if c[0] == p})
+                for p in range(volume.shape[0])
+            ]
         )
         for plane in _pick(planes, layout.summarise, "planes", layout):
             if isinstance(plane, Text):
                 entries.append(plane)
                 continue
-            plane_parts, values = plane
+            plane_parts, values, marked = plane
             label = ", ".join(plane_parts) + ("" if name is None else f": {name}")
-            entries.append((label or None, values))
+            entries.append((label or None, values, marked))
 
     tables = [entry[1] for entry in entries if not isinstance(entry, Text)]
-    grids = iter(_grids(tables, None, layout))
+    marks = [entry[2] for entry in entries if not isinstance(entry, Text)]
+    grids = iter(_grids(tables, None, layout, marks))
     lines: list[Text] = []
     for i, entry in enumerate(entries):
         if i:
@@ -319,15 +346,43 @@ def _cell_style(v: float, layout: _Layout) -> str | None:
     return layout.style(_STYLE_ZERO)
 
 
+def _mark(
+    text: list[list[list[str]]],
+    styles: list[list[list[str | None]]],
+    hits: list[list[list[bool]]],
+    layout: _Layout,
+) -> None:
+    """Highlight cells in place: reverse video, or ``[v]`` with the column's digits aligned."""
+    if not layout.brackets:
+        for t, table in enumerate(hits):
+            for i, row in enumerate(table):
+                for j, hit in enumerate(row):
+                    if hit:  # keep the sign's colour; dim zeros would fade the highlight
+                        base = styles[t][i][j]
+                        keep = base not in (None, layout.style(_STYLE_ZERO))
+                        styles[t][i][j] = f"{base} {_STYLE_HIGHLIGHT}" if keep else _STYLE_HIGHLIGHT
+        return
+    columns = {j for table in hits for row in table for j, hit in enumerate(row) if hit}
+    for t, table in enumerate(hits):
+        for i, row in enumerate(table):
+            for j in columns:
+                cell = text[t][i][j]
+                text[t][i][j] = f"[{cell}]" if row[j] else f"{cell} "
+
+
 def _grids(
-    tables: Sequence[_Array], row_labels: Sequence[str] | None, layout: _Layout
+    tables: Sequence[_Array],
+    row_labels: Sequence[str] | None,
+    layout: _Layout,
+    marks: Sequence[set[tuple[int, int]]] | None = None,
 ) -> list[list[Text]]:
     """Lines for each of several same-shaped rows x columns tables of one map.
 
     Each column is as wide as its widest shown value, in every table, so the blocks of
     a map line up while sparse maps stay narrow (a 30-column map of 0 with one column
     of 765 fits 80 characters whole). Summarising keeps the edge rows and columns; a
-    row wider than ``layout.width`` keeps fewer columns.
+    row wider than ``layout.width`` keeps fewer columns. ``marks`` holds each table's
+    highlighted (row, column) cells.
     """
     n_rows, n_cols = tables[0].shape
     rows = _edge_indices(n_rows, layout.summarise)
@@ -335,6 +390,10 @@ def _grids(
     shown = [np.asarray(t)[np.ix_(rows, cols)].astype(float).tolist() for t in tables]
     text = [[[format_compact(v) for v in row] for row in table] for table in shown]
     styles = [[[_cell_style(v, layout) for v in row] for row in table] for table in shown]
+    marked = marks is not None and any(marks)
+    if marks is not None and marked:
+        hits = [[[(r, c) in cells for c in cols] for r in rows] for cells in marks]
+        _mark(text, styles, hits, layout)
 
     labels = None if row_labels is None else [row_labels[r] for r in rows]
     label_width = 0 if labels is None else max(len(lab) for lab in labels)
@@ -375,6 +434,8 @@ def _grids(
                 line.append(_COL_ELLIPSIS, style=dim)
                 line.append(" ")
             line.append(text[t][i][j].rjust(col_w[j]), style=styles[t][i][j])
+        if marked:
+            line.rstrip()  # a marked column pads its values on the right
         return line
 
     def ellipsis_line() -> Text:

@@ -293,3 +293,52 @@ def conv_output_shape(
     return conv_geometry(
         input_size, kernel_size, stride=stride, dilation=dilation, padding=padding
     )[1]
+
+
+def transposed_geometry(
+    length: int,
+    kernel_length: int,
+    stride: int,
+    dilation: int,
+    padding: str,
+    output_padding: int | None = None,
+) -> tuple[Pair, int]:
+    """Padding and output length of one axis of a Keras transposed convolution.
+
+    A transposed convolution spreads the input out by the stride (``stride - 1`` zeros
+    between cells, ``(length - 1) * stride + 1`` cells), pads that, and correlates it
+    with the kernel at stride 1. The padding is the one Keras' JAX backend applies
+    (``_convert_conv_transpose_padding_args_from_keras_to_jax``); the output length
+    is Keras' ``compute_conv_transpose_output_shape``. With ``K = (k - 1) * d + 1``:
+
+    * ``valid``: ``(n - 1) * s + max(K, s)``, or ``(n - 1) * s + K + p`` with
+      ``output_padding`` p;
+    * ``same``: ``n * s``, or ``(n - 1) * s + K % 2 + p``.
+
+    The output may be 0 (``same`` with an even K, p = 0 and n = 1); callers refuse it.
+
+    Examples
+    --------
+    >>> transposed_geometry(7, 3, 2, 1, "same")      # output n*s; the larger half before
+    ((2, 1), 14)
+    >>> transposed_geometry(5, 3, 1, 1, "valid")     # stride 1 'valid' is a 'full' correlation
+    ((2, 2), 7)
+    >>> transposed_geometry(4, 2, 3, 1, "valid", output_padding=2)
+    ((1, 3), 13)
+    """
+    span = dilated_span(kernel_length, dilation)
+    if padding == "valid":
+        extra = max(span, stride) - span if output_padding is None else output_padding
+        before, after = span - 1, span - 1 + extra
+    elif padding == "same":
+        # Without output_padding Keras aims for n*s; with it, for (n-1)*s + K%2 + p.
+        if output_padding is None:
+            total = stride + span - 2
+        else:
+            total = span + span % 2 - 2 + output_padding
+        before = min(total // 2 + total % 2, span - 1)
+        after = total - before
+    else:
+        raise ParameterError(f"a transposed convolution pads 'valid' or 'same'; got '{padding}'")
+    spread = (length - 1) * stride + 1
+    return (before, after), spread + before + after - span + 1

@@ -144,7 +144,7 @@ KERNEL_CASES = [
         2,
         exact(
             "unknown kernel 'abc' (not a file, numbers or preset); "
-            "the presets are listed in README.md and kernels/"
+            "run 'convcli kernels' to list the presets"
         ),
     ),
     (

@@ -283,7 +283,7 @@ def test_python_callers_can_override_defaults() -> None:
         ),
         ("gausian:size=3", r"unknown kernel 'gausian:size=3' .*closest presets: gaussian$"),
         ("vertical", r"closest presets: vertical-line$"),
-        ("zzz", r"^unknown kernel 'zzz' .*; the presets are listed in README.md and kernels/$"),
+        ("zzz", r"^unknown kernel 'zzz' .*; run 'convcli kernels' to list the presets$"),
         ("gaussian:sigm=2", r"^gaussian has no parameter 'sigm'; its parameters are size, sigma"),
         ("bump:size=3", r"^bump takes no parameters; got 'bump:size=3'$"),
         (
