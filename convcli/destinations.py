@@ -248,6 +248,68 @@ def is_special_file(path: str) -> bool:
         return False
 
 
+REPORT_SUFFIXES: dict[str, str] = {".html": "html", ".htm": "html", ".png": "png"}
+"""``--report`` suffixes (matched case-insensitively) and the sheet they get."""
+
+
+def check_report(path: str, *, inputs: list[str], output: str | None = None) -> str:
+    """Check a ``--report`` path before any work; return ``"html"`` or ``"png"``.
+
+    A report is one sheet about one input, written like ``-o``: atomically, into an
+    existing folder, never over an input or over the ``-o`` file.
+
+    Raises
+    ------
+    ParameterError
+        Several inputs.
+    OutputError
+        Standard output, a folder, a suffix other than ``.html``/``.htm``/``.png``, a
+        path :func:`check_output` would refuse (missing or unwritable folder,
+        read-only file), an input, or the ``-o`` file.
+
+    Examples
+    --------
+    >>> check_report("sheet.HTML", inputs=["a.png"])
+    'html'
+    >>> check_report("sheet.pdf", inputs=["a.png"])
+    Traceback (most recent call last):
+    ...
+    convcli.errors.OutputError: --report writes .html (one self-contained file) or .png; got 'sheet.pdf'
+    """  # noqa: E501
+    if len(inputs) > 1:
+        raise ParameterError(
+            f"--report makes a sheet about one input; got {len(inputs)} inputs: "
+            "run one input at a time"
+        )
+    if path == "-" or path in STDOUT_PATHS:
+        raise OutputError(
+            f"--report needs a file path ending .html or .png; got '{path}' (standard output)"
+        )
+    if os.path.isdir(path):
+        example = os.path.join(path, "report.html")
+        raise OutputError(
+            f"cannot write '{path}': it is a folder; give a file name such as '{example}'"
+        )
+    fmt = REPORT_SUFFIXES.get(os.path.splitext(path)[1].lower())
+    if fmt is None:
+        raise OutputError(f"--report writes .html (one self-contained file) or .png; got '{path}'")
+    _check_path(path)
+    if output not in (None, "-") and _same_target(path, output):
+        raise OutputError(f"--report and -o both name '{path}'; give the report another file name")
+    for source in inputs:
+        _refuse_own_input(source, path, option="--report")
+    return fmt
+
+
+def _same_target(a: str, b: str) -> bool:
+    if os.path.abspath(a) == os.path.abspath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def _table_written_to(destination: str) -> ParameterError:
     return ParameterError(
         f"--format table prints to the terminal; it cannot be written to '{destination}': "

@@ -199,7 +199,8 @@ Cmap = Annotated[
     typer.Option(
         "--cmap",
         metavar="NAME",
-        help="Colour map for one-channel image outputs: grey, viridis, magma, coolwarm.",
+        help="Colour map for one-channel pictures (image outputs, --show, --report): grey, "
+        "viridis, magma, coolwarm (diverging, 0 in the middle).",
         rich_help_panel=OUTPUT,
         show_default=False,
     ),
@@ -221,5 +222,38 @@ Quiet = Annotated[
         metavar="",
         help="No notes or progress on standard error.",
         rich_help_panel=OUTPUT,
+    ),
+]
+Show = Annotated[
+    bool,
+    typer.Option(
+        "--show",
+        metavar="",
+        help="Draw the input and each feature map as a heat map on standard output instead "
+        "of numbers (colour on a terminal, ASCII otherwise); with -o, write the file too.",
+        rich_help_panel=OUTPUT,
+    ),
+]
+Report = Annotated[
+    str | None,
+    typer.Option(
+        "--report",
+        metavar="FILE",
+        help="Also write a one-page sheet (.html, or .png) with the geometry, the input, "
+        "the kernels' weights and every feature map side by side.",
+        rich_help_panel=OUTPUT,
+        show_default=False,
+    ),
+]
+At = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--at",
+        metavar="POS",
+        help="An output position to explain, one index per sliding axis: --at 2, --at 0,3; "
+        "negative indices count from the end (--at -1,-1 is the last). Repeat for several. "
+        "Default: the first three positions.",
+        rich_help_panel="Explain",
+        show_default=False,
     ),
 ]

@@ -5,9 +5,15 @@ Pillow (for the montage labels' font) is imported by :func:`montage` alone, so t
 names here (:data:`CMAPS`, :data:`NORMALIZE_MODES`) cost NumPy only.
 
 * :func:`to_pixels` turns float values into 8-bit (or 16-bit) pixels following one of
-  :data:`NORMALIZE_MODES` and says, in one ``note: ...`` line, how it changed them.
-* :func:`apply_cmap` renders one-channel pixels as an RGB heat map.
-* :func:`montage` lays several same-shape tiles out in a labelled grid.
+  :data:`NORMALIZE_MODES` and says, in one ``note: ...`` line, how it changed them;
+  :func:`pixel_scale` says which values the darkest and brightest pixels stand for.
+* :func:`apply_cmap` renders one-channel pixels as an RGB heat map; :func:`cmap_table`
+  is its 256-entry lookup table.
+* :func:`heat_scale` picks the scale of a heat map for people (terminal heat maps and
+  ``--report``): diverging and centred on 0 for signed maps, sequential from 0
+  otherwise; :func:`shrink` downsamples by area means so a map fits.
+* :func:`montage` lays several same-shape tiles out in a labelled grid, with a
+  :class:`Legend` (a colour bar with its values) drawn by :func:`draw_legend`.
 
 Examples
 --------
@@ -22,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +40,8 @@ from convcli.params import NORMALIZE_MODES, choice
 if TYPE_CHECKING:
     from PIL import ImageFont
 
+    from convcli.featuremaps import FeatureMaps
+
 """The ``--normalize`` choices, in the order the help lists them."""
 
 CMAPS: tuple[str, ...] = ("grey", "gray", "viridis", "magma", "coolwarm")
@@ -43,7 +52,7 @@ CMAPS: tuple[str, ...] = ("grey", "gray", "viridis", "magma", "coolwarm")
 
 
 def to_pixels(
-    values: np.ndarray, *, normalize: str = "auto", pixel_max: int = 255
+    values: np.ndarray, *, normalize: str = "auto", pixel_max: int = 255, centred: bool = False
 ) -> tuple[np.ndarray, str | None]:
     """Map float values to integer pixels ``0..pixel_max``.
 
@@ -60,6 +69,12 @@ def to_pixels(
         then clip, so that 0 is mid-grey (pair it with the ``coolwarm`` colour map).
     pixel_max : {255, 65535}
         255 gives ``uint8`` pixels, 65535 gives ``uint16``.
+    centred : bool
+        For a diverging colour map (``coolwarm``): ``auto`` and ``minmax`` rescale
+        ``-m..m`` (``m`` the largest magnitude) instead of ``min..max``, so that 0 is
+        always the middle pixel (128 of 0..255) and equal magnitudes get equally strong
+        colours on either side. ``clip``, ``abs`` and ``offset`` are unchanged
+        (``offset`` already puts 0 in the middle).
 
     Returns
     -------
@@ -95,7 +110,9 @@ def to_pixels(
     array([126, 128, 130], dtype=uint8)
     >>> to_pixels(np.array([0.0, 0.5]), normalize="minmax", pixel_max=65535)
     (array([    0, 65535], dtype=uint16), 'note: rescaled 0..0.5 to 0..65535 (minmax)')
-    """
+    >>> to_pixels(np.array([-10.0, 0.0, 40.0]), centred=True)
+    (array([ 96, 128, 255], dtype=uint8), 'note: rescaled -40..40 to 0..255, 0 in the middle (minmax centred on 0; values -10..40)')
+    """  # noqa: E501
     normalize = choice(normalize, NORMALIZE_MODES, name="--normalize")
     if pixel_max not in (255, 65535):
         raise ParameterError(f"pixel_max must be 255 (8-bit) or 65535 (16-bit); got {pixel_max}")
@@ -112,6 +129,8 @@ def to_pixels(
         lo = hi = flo = fhi = 0.0
 
     mode = normalize
+    if centred and mode in ("auto", "minmax"):
+        return _centred(v, (lo, hi), (flo, fhi), pixel_max)
     if mode == "auto":
         mode = "clip" if lo >= 0.0 and hi <= top else "minmax"
         if mode == "clip" and 0.0 < hi < top / 16:
@@ -164,6 +183,88 @@ def to_pixels(
             note = f"note: added {mid} to {span}, giving {shifted} (offset)"
 
     return _rounded(mapped, pixel_max), note
+
+
+def _centred(
+    v: np.ndarray, span: tuple[float, float], finite: tuple[float, float], pixel_max: int
+) -> tuple[np.ndarray, str | None]:
+    """``-m..m`` to ``0..pixel_max``: 0 lands on the middle (127.5 rounds to 128)."""
+    (lo, hi), (flo, fhi) = span, finite
+    m = max(abs(flo), abs(fhi))
+    half = pixel_max / 2
+    if m == 0.0:  # all zeros (or only infinities): everything is the middle colour
+        mapped = np.where(v > 0, float(pixel_max), np.where(v < 0, 0.0, half))
+        return _rounded(
+            mapped, pixel_max
+        ), "note: a map of zeros is the middle pixel (centred on 0)"
+    # divide first: v / m stays finite where m * something would overflow
+    mapped = v / m * half + half
+    values = "" if (flo, fhi) == (-m, m) else f"; values {format_compact(lo)}..{format_compact(hi)}"
+    inf = "; infinite values at the ends" if (lo != flo or hi != fhi) else ""
+    note = (
+        f"note: rescaled {format_compact(-m)}..{format_compact(m)} to 0..{pixel_max}, "
+        f"0 in the middle (minmax centred on 0{values}{inf})"
+    )
+    return _rounded(mapped, pixel_max), note
+
+
+@dataclass(frozen=True)
+class PixelScale:
+    """Which values the darkest (``low``) and brightest (``high``) pixels stand for.
+
+    ``how`` names the mapping for people (``"minmax"``, ``"abs: |value|"``, ...);
+    with ``absolute`` the pixels show magnitudes, ``low`` and ``high`` included.
+    """
+
+    low: float
+    high: float
+    how: str
+    absolute: bool = False
+
+
+def pixel_scale(
+    values: np.ndarray, *, normalize: str = "auto", pixel_max: int = 255, centred: bool = False
+) -> PixelScale:
+    """The scale :func:`to_pixels` uses for ``values``, for a legend or a caption.
+
+    Pixel 0 stands for ``low``, ``pixel_max`` for ``high``, linearly in between (values
+    beyond either end are clipped to it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pixel_scale(np.array([-765.0, 10.0]))
+    PixelScale(low=-765.0, high=10.0, how='minmax', absolute=False)
+    >>> pixel_scale(np.array([-10.0, 40.0]), centred=True).low
+    -40.0
+    >>> pixel_scale(np.array([3.0, 7.0]))
+    PixelScale(low=0.0, high=255.0, how='values as they are', absolute=False)
+    >>> pixel_scale(np.array([-3.0, 7.0]), normalize="offset")
+    PixelScale(low=-128.0, high=127.0, how='offset: 0 is mid-grey', absolute=False)
+    """
+    normalize = choice(normalize, NORMALIZE_MODES, name="--normalize")
+    v = np.asarray(values, dtype=np.float64)
+    finite = v[np.isfinite(v)]
+    flo, fhi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    lo = float(np.nanmin(v)) if v.size and not np.isnan(v).all() else 0.0
+    hi = float(np.nanmax(v)) if v.size and not np.isnan(v).all() else 0.0
+    top = float(pixel_max)
+    if centred and normalize in ("auto", "minmax"):
+        m = max(abs(flo), abs(fhi))
+        return PixelScale(-m, m, "minmax centred on 0")
+    if normalize == "auto":
+        in_range = lo >= 0.0 and hi <= top
+        if in_range:
+            return PixelScale(0.0, top, "values as they are")
+        normalize = "minmax"
+    if normalize == "minmax" and fhi != flo:
+        return PixelScale(flo, fhi, "minmax")
+    if normalize in ("clip", "minmax"):
+        return PixelScale(0.0, top, "clip")
+    if normalize == "abs":
+        return PixelScale(0.0, top, "abs: |value|", absolute=True)
+    mid = (pixel_max + 1) // 2
+    return PixelScale(float(-mid), top - mid, "offset: 0 is mid-grey")
 
 
 def _rounded(values: np.ndarray, pixel_max: int) -> np.ndarray:
@@ -265,6 +366,281 @@ def apply_cmap(pixels: np.ndarray, name: str) -> np.ndarray:
     return result
 
 
+def cmap_table(name: str) -> np.ndarray:
+    """The ``(256, 3)`` ``uint8`` lookup table of a colour map (a copy).
+
+    Examples
+    --------
+    >>> cmap_table("coolwarm")[[0, 128, 255]].tolist()
+    [[59, 76, 192], [221, 221, 221], [180, 4, 38]]
+    """
+    table = _TABLES.get(name.lower())
+    if table is None:
+        raise ParameterError(f"unknown colour map {name!r}; choose one of {', '.join(CMAPS)}")
+    return table.copy()
+
+
+# ---------------------------------------------------------------------------
+# Heat maps for people: the scale of a terminal heat map or a report picture
+
+DIVERGING = "coolwarm"
+"""The colour map of signed maps: blue below 0, neutral grey at 0, red above."""
+SEQUENTIAL = "viridis"
+"""The colour map of maps without negative values: dark at 0, bright at the maximum."""
+
+
+@dataclass(frozen=True)
+class HeatScale:
+    """How one map's values become colours in a heat map.
+
+    ``low`` and ``high`` are the values at the two ends of the colour map ``cmap``;
+    ``diverging`` scales are ``-m..m`` so that 0 is the middle colour. ``minimum`` and
+    ``maximum`` are the map's own extremes (inside ``low..high``).
+    """
+
+    low: float
+    high: float
+    cmap: str
+    diverging: bool
+    minimum: float
+    maximum: float
+
+    def fractions(self, values: np.ndarray) -> np.ndarray:
+        """Where each value sits between ``low`` (0.0) and ``high`` (1.0), clipped.
+
+        A scale without a range (a constant map) puts everything at 0.0, or at the
+        middle (0.5) for a diverging one: a map of zeros is neutral.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> heat_scale(np.array([-2.0, 1.0])).fractions(np.array([-2.0, 0.0, 1.0])).tolist()
+        [0.0, 0.5, 0.75]
+        """
+        v = np.asarray(values, dtype=np.float64)
+        if self.high == self.low:
+            return np.full(v.shape, 0.5 if self.diverging else 0.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            t = (v - self.low) / (self.high - self.low)
+        result: np.ndarray = np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0)
+        return result
+
+    def indices(self, values: np.ndarray) -> np.ndarray:
+        """Lookup-table entries 0..255 of ``values`` (0 is entry 128 when diverging).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> heat_scale(np.array([-765.0, 765.0])).indices(np.array([-765.0, 0.0, 765.0]))
+        array([  0, 128, 255], dtype=uint8)
+        """
+        # rint rounds 127.5 to the even 128: the coolwarm table's neutral entry
+        result: np.ndarray = np.rint(self.fractions(values) * 255).astype(np.uint8)
+        return result
+
+    def colours(self, values: np.ndarray) -> np.ndarray:
+        """``values`` as ``(..., 3)`` ``uint8`` RGB colours of ``cmap``."""
+        result: np.ndarray = _TABLES[self.cmap][self.indices(values)]
+        return result
+
+    @property
+    def zero(self) -> float | None:
+        """Where 0 sits along the colour bar (0.0 to 1.0), when strictly inside it."""
+        if self.low < 0.0 < self.high:
+            return -self.low / (self.high - self.low)
+        return None
+
+
+def heat_scale(
+    values: np.ndarray, *, cmap: str | None = None, fixed: tuple[float, float] | None = None
+) -> HeatScale:
+    """The heat-map scale of one map: diverging for signed maps, else sequential from 0.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The map (any shape; non-finite values are left out of its range).
+    cmap : str, optional
+        A :data:`CMAPS` name. Default: :data:`DIVERGING` (``coolwarm``) when the map
+        has a negative value, else :data:`SEQUENTIAL` (``viridis``). ``coolwarm`` is
+        always centred on 0.
+    fixed : (float, float), optional
+        The ends of the scale, used as given (an image's pixel range ``0..255``).
+
+    Notes
+    -----
+    * Diverging: ``-m..m`` with ``m`` the largest magnitude, so 0 is the middle
+      colour and a value and its negative are equally strong.
+    * Sequential: ``0..max`` when the map has no negative value, so the darkest colour
+      always means 0 (a blur of an image is not stretched to look like an edge map);
+      ``min..max`` when a sequential colour map is asked for a signed map.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = heat_scale(np.array([[-30.0, 0.0], [0.0, 765.0]]))
+    >>> s.low, s.high, s.cmap, s.diverging, s.zero
+    (-765.0, 765.0, 'coolwarm', True, 0.5)
+    >>> s = heat_scale(np.array([50.0, 200.0]))
+    >>> s.low, s.high, s.cmap
+    (0.0, 200.0, 'viridis')
+    >>> heat_scale(np.array([-1.0, 3.0]), cmap="magma").low
+    -1.0
+    """
+    v = np.asarray(values, dtype=np.float64)
+    finite = v[np.isfinite(v)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    name = (cmap or (DIVERGING if lo < 0.0 else SEQUENTIAL)).lower()
+    if name not in _TABLES:
+        raise ParameterError(f"unknown colour map {cmap!r}; choose one of {', '.join(CMAPS)}")
+    name = "grey" if name == "gray" else name
+    diverging = name == DIVERGING and fixed is None
+    if fixed is not None:
+        low, high = fixed
+    elif diverging:
+        m = max(abs(lo), abs(hi))
+        low, high = -m, m
+    else:
+        low, high = (0.0 if lo >= 0.0 else lo), hi
+    return HeatScale(low, high, name, diverging, lo, hi)
+
+
+def shrink(values: np.ndarray, factor: int, *, axes: int | None = None) -> np.ndarray:
+    """Downsample the first ``axes`` axes (default: all) by ``factor``, by area means.
+
+    Each output cell is the mean of a ``factor x factor`` block; blocks at the far
+    edges may be smaller and are averaged over what they hold, so nothing is dropped.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shrink(np.arange(16.0).reshape(4, 4), 2).tolist()
+    [[2.5, 4.5], [10.5, 12.5]]
+    >>> shrink(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), 2).tolist()
+    [1.5, 3.5, 5.0]
+    """
+    if factor < 1:
+        raise ParameterError(f"a shrink factor must be a positive integer; got {factor}")
+    v = np.asarray(values, dtype=np.float64)
+    if factor == 1:
+        return v
+    for axis in range(v.ndim if axes is None else axes):
+        n = v.shape[axis]
+        starts = np.arange(0, n, factor)
+        counts = np.diff(np.append(starts, n)).astype(np.float64)
+        shape = [1] * v.ndim
+        shape[axis] = len(starts)
+        v = np.add.reduceat(v, starts, axis=axis) / counts.reshape(shape)
+    return v
+
+
+def titled_maps(maps: FeatureMaps) -> list[tuple[str, np.ndarray]]:
+    """Every map of ``maps`` (one per channel and filter) with a title for people.
+
+    Titles name the filter by index and label (``filter 1: sobel-y``; the index alone
+    when the label is the index) and the channel when there are several.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convcli.featuremaps import FeatureMaps
+    >>> maps = FeatureMaps(np.zeros((2, 2, 4)), 2, 2, 2, ("a", "1"))
+    >>> [title for title, _ in titled_maps(maps)]
+    ['channel 0, filter 0: a', 'channel 0, filter 1', 'channel 1, filter 0: a', 'channel 1, filter 1']
+    """  # noqa: E501
+    data = np.asarray(maps.data)
+    if not maps.has_last_axis:
+        return [(_filter_title(0, maps.labels[0] if maps.labels else "0"), data)]
+    count = data.shape[-1]
+    out = []
+    for k in range(count):
+        if maps.channels * maps.filters != count:  # an unexpected layout: by index
+            out.append((f"map {k}", data[..., k]))
+            continue
+        channel, filt = divmod(k, maps.filters)
+        name = maps.labels[filt] if filt < len(maps.labels) else str(filt)
+        title = _filter_title(filt, name)
+        out.append((f"channel {channel}, {title}" if maps.channels > 1 else title, data[..., k]))
+    return out
+
+
+def _filter_title(index: int, name: str) -> str:
+    return f"filter {index}" if name == str(index) else f"filter {index}: {name}"
+
+
+# ---------------------------------------------------------------------------
+# Legends: a colour bar with the values at its ends
+
+
+@dataclass(frozen=True)
+class Legend:
+    """A colour bar and what it means, drawn under a montage or a report picture.
+
+    Parameters
+    ----------
+    title : str
+        One line above the bar (``"one scale for all 4 tiles (minmax)"``).
+    colours : numpy.ndarray
+        ``(256, 3)`` ``uint8``: the colour of each pixel value, left to right.
+    low, high : str
+        The values at the bar's two ends.
+    zero : float, optional
+        Where 0 sits along the bar (0.0 to 1.0) when strictly inside; marked ``0``.
+    """
+
+    title: str
+    colours: np.ndarray
+    low: str
+    high: str
+    zero: float | None = None
+
+
+LEGEND_BAR_HEIGHT = 8
+
+
+def draw_legend(legend: Legend, width: int, *, background: int = 64, ink: int = 255) -> np.ndarray:
+    """Draw ``legend`` as an ``(H, width, 3)`` ``uint8`` strip with Pillow's default font.
+
+    The title on the first line, the colour bar under it (the full width minus 2
+    pixels each side), then ``low`` under the bar's left end, ``high`` under its right
+    end and ``0`` where zero sits (when there is room between them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> strip = draw_legend(Legend("scale", cmap_table("grey"), "0", "255"), 100)
+    >>> strip.shape, strip[16, 2].tolist(), strip[16, 97].tolist()
+    ((40, 100, 3), [0, 0, 0], [255, 255, 255])
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default()
+    text_h = int(font.getbbox("Ag")[3])
+    pad = 2
+    bar_top = pad + text_h + pad
+    height = bar_top + LEGEND_BAR_HEIGHT + pad + text_h + pad
+    image = Image.new("RGB", (width, height), (background,) * 3)
+    draw = ImageDraw.Draw(image)
+    draw.text(
+        (pad, pad), _fit_label(legend.title, font, width - 2 * pad), fill=(ink,) * 3, font=font
+    )
+    bar_w = max(width - 2 * pad, 1)
+    positions = np.rint(np.linspace(0, 255, bar_w)).astype(np.intp)
+    bar = np.repeat(legend.colours[positions][np.newaxis], LEGEND_BAR_HEIGHT, axis=0)
+    image.paste(Image.fromarray(np.ascontiguousarray(bar)), (pad, bar_top))
+    numbers_y = bar_top + LEGEND_BAR_HEIGHT + pad
+    low_w = font.getlength(legend.low)
+    high_w = font.getlength(legend.high)
+    draw.text((pad, numbers_y), legend.low, fill=(ink,) * 3, font=font)
+    draw.text((width - pad - high_w, numbers_y), legend.high, fill=(ink,) * 3, font=font)
+    if legend.zero is not None:
+        zero_w = font.getlength("0")
+        x = pad + legend.zero * (bar_w - 1) - zero_w / 2
+        if pad + low_w + 4 <= x and x + zero_w + 4 <= width - pad - high_w:
+            draw.text((x, numbers_y), "0", fill=(ink,) * 3, font=font)
+    return np.asarray(image)
+
+
 # ---------------------------------------------------------------------------
 # Montage
 
@@ -275,7 +651,9 @@ _BACKGROUND = 64
 _INK = 255
 
 
-def montage(tiles: list[np.ndarray], labels: list[str]) -> np.ndarray:
+def montage(
+    tiles: list[np.ndarray], labels: list[str], *, legend: Legend | None = None
+) -> np.ndarray:
     """Lay same-shape tiles out in a grid, each with its label underneath.
 
     The grid has ``ceil(sqrt(n))`` columns, filled row by row. Tiles narrower than
@@ -284,6 +662,7 @@ def montage(tiles: list[np.ndarray], labels: list[str]) -> np.ndarray:
     stays a crisp square and the label fits. Tiles sit ``4`` pixels apart and from the
     border, on a dark grey (64) background; each label (Pillow's default font, in
     white, shortened with ``...`` when too wide) is centred in a strip under its tile.
+    A ``legend`` (the scale every tile shares) is drawn across the bottom.
 
     Parameters
     ----------
@@ -292,6 +671,10 @@ def montage(tiles: list[np.ndarray], labels: list[str]) -> np.ndarray:
         (an alpha channel, C = 2 or 4, is opaque on the background).
     labels : list of str
         One label per tile.
+    legend : Legend, optional
+        Drawn by :func:`draw_legend` under the grid, as wide as the sheet less the
+        4-pixel border; in grey (its first colour channel) for one- and two-channel
+        tiles.
 
     Returns
     -------
@@ -369,7 +752,26 @@ def montage(tiles: list[np.ndarray], labels: list[str]) -> np.ndarray:
             blended = _BACKGROUND + (_INK - _BACKGROUND) * cover
         region = canvas[top + tile_h : top + tile_h + strip, left : left + tile_w]
         region[...] = np.rint(blended).astype(np.uint8)
+    if legend is not None:
+        canvas = _with_legend(canvas, legend)
     return canvas
+
+
+def _with_legend(canvas: np.ndarray, legend: Legend) -> np.ndarray:
+    """``canvas`` with ``legend`` drawn in a strip added at its bottom."""
+    width = canvas.shape[1]
+    strip = draw_legend(legend, width - 2 * _GAP, background=_BACKGROUND, ink=_INK)
+    channels = 1 if canvas.ndim == 2 else canvas.shape[2]
+    if channels in (1, 2):
+        strip = strip[..., :1]  # grey tiles get a grey legend
+    if channels in (2, 4):  # opaque, like the background
+        strip = np.concatenate([strip, np.full((*strip.shape[:2], 1), 255, np.uint8)], axis=2)
+    if canvas.ndim == 2:
+        strip = strip[..., 0]
+    band = np.empty((strip.shape[0] + _GAP, *canvas.shape[1:]), dtype=np.uint8)
+    band[...] = canvas[0, 0]  # the background of the border
+    band[: strip.shape[0], _GAP : width - _GAP] = strip
+    return np.concatenate([canvas, band], axis=0)
 
 
 def _fit_label(label: str, font: ImageFont.ImageFont | ImageFont.FreeTypeFont, room: int) -> str:

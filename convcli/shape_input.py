@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from convcli.errors import GeometryError, InputError, ParameterError
 from convcli.params import CHANNEL_RULES, MAX_SETTING, ConvParams, PaddingArg, choice
-from convcli.shapes import Pair, axes_count, conv_geometry
+from convcli.shapes import axes_count, conv_geometry
 
 if TYPE_CHECKING:
     from convcli.stack import StackShape
@@ -415,7 +415,7 @@ def kernel_shapes(
     >>> kernel_shapes((8,), (3,), label="bump").layers[0].text
     'kernel 3 (bump), 1 filter, channels each'
     """
-    from convcli.stack import LayerShape, StackShape
+    from convcli.stack import LayerShape, StackShape, window_notes
 
     rule = choice(channels, CHANNEL_RULES, name="channels")
     if isinstance(filters, bool) or filters < 1:
@@ -448,7 +448,14 @@ def kernel_shapes(
         output_shape=output,
         padding=pads,
         params=weights + maps,
-        notes=_window_notes(shape[:sliding], kernel[:sliding], out, pads, params),
+        notes=window_notes(
+            shape[:sliding],
+            kernel[:sliding],
+            params.stride,
+            params.dilation,
+            "same" if params.padding == "same" else "explicit",
+            pads,
+        ),
     )
     return StackShape(
         input_shape=shape, layers=(layer,), output_shape=output, total_params=weights + maps
@@ -478,65 +485,3 @@ def _layer_text(
         pairs = [str(b) if b == a else f"{b}:{a}" for b, a in params.padding]
         parts.append(f"padding {_per_axis(pairs)}")
     return ", ".join(parts)
-
-
-def _axes(axes: list[int]) -> str:
-    """``axis 1``, ``axes 1 and 2``: Keras' numbering, the batch axis being 0."""
-    names = [str(axis + 1) for axis in axes]
-    if len(names) == 1:
-        return f"axis {names[0]}"
-    return f"axes {', '.join(names[:-1])} and {names[-1]}"
-
-
-def _window_notes(
-    sizes: tuple[int, ...],
-    kernel: tuple[int, ...],
-    out: tuple[int, ...],
-    pads: tuple[Pair, ...],
-    params: ConvParams,
-) -> tuple[str, ...]:
-    """The notes :mod:`convcli.stack` gives a layer, in its words and axis numbering.
-
-    'same' that pads unevenly (which side got the extra cell) or does not keep the
-    size (a stride above 1), and input cells past the last window, which a stride
-    steps over. Axes are numbered as in the Output Shape column (batch = axis 0).
-
-    Examples
-    --------
-    >>> params = ConvParams.build(2, stride=2, padding="same")
-    >>> notes = _window_notes((28, 27), (3, 3), (14, 14), ((0, 1), (1, 1)), params)
-    >>> for note in notes:
-    ...     print(note)
-    'same' pads axis 1 by 0 before, 1 after: the extra pad goes after, as TensorFlow/Keras do
-    'same' keeps the size only with strides 1: axis 1 28 -> ceil(28/2) = 14, axis 2 27 -> ceil(27/2) = 14
-    >>> print(*_window_notes((8,), (3,), (2,), ((0, 0),), ConvParams.build(1, stride=3)))
-    axis 1: the last 2 of 8 cells are never read (strides 3)
-    """  # noqa: E501
-    notes = []
-    if params.padding == "same":
-        uneven: dict[Pair, list[int]] = {}
-        for axis, pair in enumerate(pads):
-            if pair[0] != pair[1]:
-                uneven.setdefault(pair, []).append(axis)
-        for (before, after), axes in uneven.items():
-            notes.append(
-                f"'same' pads {_axes(axes)} by {before} before, {after} after: the extra pad "
-                "goes after, as TensorFlow/Keras do"
-            )
-        shrunk = [
-            f"{_axes([axis])} {n} -> ceil({n}/{s}) = {o}"
-            for axis, (n, s, o) in enumerate(zip(sizes, params.stride, out, strict=True))
-            if o != n
-        ]
-        if shrunk:
-            notes.append(f"'same' keeps the size only with strides 1: {', '.join(shrunk)}")
-    for axis, (n, k, s, d, (before, after)) in enumerate(
-        zip(sizes, kernel, params.stride, params.dilation, pads, strict=True)
-    ):
-        unread = (n + before + after - ((k - 1) * d + 1)) % s - after
-        if unread > 0:
-            verb = "is" if unread == 1 else "are"
-            notes.append(
-                f"{_axes([axis])}: the last {unread} of {n} cells {verb} never read (strides {s})"
-            )
-    return tuple(notes)

@@ -47,8 +47,15 @@ import numpy as np
 from convcli.destinations import DATA_FORMATS, canonical_format, check_output, is_special_file
 from convcli.errors import OutputError, ParameterError, WriteFailedError
 from convcli.featuremaps import FeatureMaps
-from convcli.numfmt import format_flat
-from convcli.pictures import apply_cmap, montage, to_pixels
+from convcli.numfmt import format_compact, format_flat
+from convcli.pictures import (
+    Legend,
+    apply_cmap,
+    cmap_table,
+    montage,
+    pixel_scale,
+    to_pixels,
+)
 from convcli.stdio import write_stdout
 
 _DELIMITERS = {"csv": ",", "tsv": "\t", "txt": " "}
@@ -101,11 +108,16 @@ def write_maps(
         How values become pixels (:data:`convcli.params.NORMALIZE_MODES`); images only.
     cmap : str, optional
         Colour map for one-channel maps (:data:`convcli.pictures.CMAPS`); images only.
+        ``coolwarm`` is diverging: under ``auto`` and ``minmax`` it is centred on 0
+        (see :func:`convcli.pictures.to_pixels`), so 0 is its neutral middle colour.
     split : bool
         One file per filter, ``STEM-0.EXT``, ``STEM-1.EXT``, ... (each from
         ``maps.filter_map(i)``, images normalised each on its own, exactly as when the
         filter is applied alone), even with a single filter. Without it, several
-        filters in an image make one labelled montage with one shared normalisation.
+        filters in an image make one labelled montage with one shared normalisation:
+        each tile is labelled with its filter's index and name (``0: sobel-x``, the
+        index of its ``--split`` file) and a legend under the tiles shows the shared
+        scale (a colour bar from the value of the darkest pixel to the brightest).
     bit_depth : {8, 16}
         16 writes 16-bit grey (``I;16``, 0..65535) for a one-channel map without
         ``cmap`` to ``.png`` or ``.tif`` (one file per filter; a montage is 8-bit);
@@ -281,24 +293,29 @@ def _encode_images(
         bit_depth == 16 and fmt in ("png", "tif") and channels == 1 and cmap is None
     ) and not montaged
     pixel_max = 65535 if sixteen else 255
+    centred = cmap is not None and cmap.lower() == "coolwarm"  # diverging: 0 in the middle
 
     pictures: list[np.ndarray] = []
     if montaged:
-        pixels, message = to_pixels(maps.data, normalize=normalize, pixel_max=pixel_max)
+        pixels, message = to_pixels(
+            maps.data, normalize=normalize, pixel_max=pixel_max, centred=centred
+        )
         if message:
             note(f"{message}, shared by the {count} tiles")
         tile_maps = dataclasses.replace(maps, data=pixels)
         tiles = [tile_maps.filter_map(i) for i in range(count)]
         if cmap is not None:
             tiles = [apply_cmap(tile, cmap) for tile in tiles]
-        labels = list(maps.labels)
-        if len(labels) != count:
-            labels = [f"filter {i}" for i in range(count)]
-        pictures.append(montage(tiles, labels))
+        names = list(maps.labels) if len(maps.labels) == count else [str(i) for i in range(count)]
+        labels = [tile_label(i, name) for i, name in enumerate(names)]
+        legend = _shared_legend(maps.data, normalize, cmap, centred, count)
+        pictures.append(montage(tiles, labels, legend=legend))
     else:
         sources = [maps.filter_map(i) for i in range(count)] if split else [maps.filter_map(0)]
         for path, source in zip(paths, sources, strict=True):
-            pixels, message = to_pixels(source, normalize=normalize, pixel_max=pixel_max)
+            pixels, message = to_pixels(
+                source, normalize=normalize, pixel_max=pixel_max, centred=centred
+            )
             if message:
                 name = os.path.basename(path)
                 note(message.replace("note: ", f"note: {name}: ", 1) if split else message)
@@ -310,6 +327,34 @@ def _encode_images(
     return [
         _encode_picture(picture, fmt, path) for picture, path in zip(pictures, paths, strict=True)
     ]
+
+
+def tile_label(index: int, name: str) -> str:
+    """A montage tile's label: the filter's index (as in ``--split`` names) and name.
+
+    Examples
+    --------
+    >>> tile_label(0, "sobel-x"), tile_label(1, "1")
+    ('0: sobel-x', 'filter 1')
+    """
+    return f"filter {index}" if name == str(index) else f"{index}: {name}"
+
+
+def _shared_legend(
+    data: np.ndarray, normalize: str, cmap: str | None, centred: bool, count: int
+) -> Legend:
+    """The legend of a montage: the one scale all ``count`` tiles share."""
+    scale = pixel_scale(data, normalize=normalize, centred=centred)
+    span = scale.high - scale.low
+    zero = -scale.low / span if scale.low < 0.0 < scale.high else None
+    high = format_compact(scale.high)
+    return Legend(
+        title=f"one scale for all {count} tiles ({scale.how})",
+        colours=cmap_table(cmap or "grey"),
+        low=format_compact(scale.low),
+        high=f"±{high}" if scale.absolute else high,
+        zero=zero,
+    )
 
 
 def _encode_picture(pixels: np.ndarray, fmt: str, path: str) -> bytes:

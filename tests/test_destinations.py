@@ -20,10 +20,12 @@ from convcli.destinations import (
     FORMAT_ALIASES,
     IMAGE_FORMATS,
     PRINT_FORMATS,
+    REPORT_SUFFIXES,
     SUFFIXES,
     OutputPlan,
     canonical_format,
     check_output,
+    check_report,
     is_special_file,
 )
 from convcli.errors import OutputError, ParameterError
@@ -375,3 +377,43 @@ def test_destination_for_catches_clashes_and_own_input(workdir: Path) -> None:
     with pytest.raises(OutputError, match=r"^--output-dir would overwrite the input 'photo\.png'"):
         plan.destination_for("photo.png", stem="photo", suffix=".png", kind="image")
     assert plan.claimed == {}
+
+
+# ---------------------------------------------------------------------------
+# --report
+
+
+def test_check_report_formats(workdir: Path) -> None:
+    assert REPORT_SUFFIXES == {".html": "html", ".htm": "html", ".png": "png"}
+    assert check_report("sheet.HTML", inputs=["a.png"]) == "html"
+    assert check_report("sheet.htm", inputs=["a.png"]) == "html"
+    assert check_report("sheet.png", inputs=["a.png"], output="maps.png") == "png"
+    assert check_report("s.png", inputs=["-"]) == "png"
+
+
+def test_check_report_refusals(workdir: Path) -> None:
+    (workdir / "a.png").write_bytes(b"png")
+    (workdir / "folder").mkdir()
+    cases = [
+        ("s.pdf", ["a.png"], None, OutputError,
+         "--report writes .html (one self-contained file) or .png; got 's.pdf'"),
+        ("s", ["a.png"], None, OutputError,
+         "--report writes .html (one self-contained file) or .png; got 's'"),
+        ("-", ["a.png"], None, OutputError,
+         "--report needs a file path ending .html or .png; got '-' (standard output)"),
+        ("/dev/stdout", ["a.png"], None, OutputError,
+         "--report needs a file path ending .html or .png; got '/dev/stdout' (standard output)"),
+        ("folder", ["a.png"], None, OutputError,
+         "cannot write 'folder': it is a folder; give a file name such as 'folder/report.html'"),
+        ("no/s.html", ["a.png"], None, OutputError,
+         "cannot write 'no/s.html': folder 'no' does not exist (convcli creates no folders)"),
+        ("a.png", ["a.png"], None, OutputError,
+         "--report would overwrite the input 'a.png'; choose another file name"),
+        ("m.png", ["a.png"], "./m.png", OutputError,
+         "--report and -o both name 'm.png'; give the report another file name"),
+        ("s.html", ["a.png", "b.png"], None, ParameterError,
+         "--report makes a sheet about one input; got 2 inputs: run one input at a time"),
+    ]  # fmt: skip
+    for path, inputs, output, error, message in cases:
+        with pytest.raises(error, match="^" + re.escape(message) + "$"):
+            check_report(path, inputs=inputs, output=output)

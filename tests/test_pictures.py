@@ -17,9 +17,17 @@ from convcli.pictures import (
     CMAPS,
     MIN_TILE_WIDTH,
     NORMALIZE_MODES,
+    Legend,
+    PixelScale,
     _fit_label,
     apply_cmap,
+    cmap_table,
+    draw_legend,
+    heat_scale,
     montage,
+    pixel_scale,
+    shrink,
+    titled_maps,
     to_pixels,
 )
 
@@ -353,3 +361,188 @@ def test_auto_rounds_dim_maps_but_says_they_will_look_dark() -> None:
         "--normalize minmax stretches them",
     )
     assert px([0.0, 16.0])[1] is None  # a sixteenth of the range is visible enough
+
+
+# ---------------------------------------------------------------------------
+# coolwarm centred on 0
+
+
+def test_centred_rescales_around_zero() -> None:
+    # -10..40: m = 40, so -40..40 -> 0..255 and 0 is 127.5 -> 128 (half to even)
+    assert px([-10.0, 0.0, 40.0], centred=True) == (
+        [96, 128, 255],
+        "note: rescaled -40..40 to 0..255, 0 in the middle (minmax centred on 0; values -10..40)",
+    )
+    assert px([-765.0, 0.0, 765.0], normalize="minmax", centred=True) == (
+        [0, 128, 255],
+        "note: rescaled -765..765 to 0..255, 0 in the middle (minmax centred on 0)",
+    )
+    # a map without negatives uses only the upper (red) half: 0 stays neutral
+    assert px([0.0, 3.0], centred=True)[0] == [128, 255]
+    assert px([0.0, 0.0], centred=True) == (
+        [128, 128],
+        "note: a map of zeros is the middle pixel (centred on 0)",
+    )
+    assert px([-np.inf, 0.0, 2.0], centred=True) == (
+        [0, 128, 255],
+        "note: rescaled -2..2 to 0..255, 0 in the middle (minmax centred on 0; values "
+        "-inf..2; infinite values at the ends)",
+    )
+    # explicit clip, abs and offset are the user's choice and stay as they are
+    assert px([-3.0, 0.0, 3.0], normalize="clip", centred=True)[0] == [0, 0, 3]
+    assert px([-3.0, 0.0, 3.0], normalize="offset", centred=True)[0] == [125, 128, 131]
+
+
+def test_coolwarm_value_zero_is_the_middle_colour() -> None:
+    for values in ([-1.0, 0.0, 100.0], [-500.0, 0.0, 3.0], [0.0, 7.0]):
+        pixels, _ = to_pixels(np.array([values]), centred=True)
+        rgb = apply_cmap(pixels, "coolwarm")[0].tolist()
+        assert rgb[values.index(0.0)] == [221, 221, 221], values
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=hnp.arrays(np.float64, st.integers(1, 12), elements=finite))
+def test_centred_keeps_zero_in_the_middle_and_signs_apart(values: np.ndarray) -> None:
+    pixels, _ = to_pixels(np.append(values, 0.0), centred=True)
+    assert pixels[-1] == 128
+    assert np.all(pixels[:-1][values < 0] <= 128)
+    assert np.all(pixels[:-1][values > 0] >= 128)
+    scale = pixel_scale(values, centred=True)
+    assert scale.low == -scale.high
+
+
+def test_pixel_scale_matches_to_pixels() -> None:
+    values = np.array([-765.0, 10.0, 300.0])
+    for mode in ("auto", "clip", "abs", "minmax", "offset"):
+        for centred in (False, True):
+            scale = pixel_scale(values, normalize=mode, centred=centred)
+            pixels, _ = to_pixels(
+                np.array([scale.low, scale.high]), normalize=mode, centred=centred
+            )
+            if mode == "minmax" or (mode == "auto" and not centred) or centred:
+                # the scale's ends are the map's: compare on the map itself
+                pixels, _ = to_pixels(values, normalize=mode, centred=centred)
+                lo = pixels[np.argmin(values)] if scale.low == values.min() else None
+                assert lo in (None, 0)
+            else:
+                assert pixels.tolist() == [0, 255], (mode, centred)
+    assert pixel_scale(values) == PixelScale(-765.0, 300.0, "minmax")
+    assert pixel_scale(values, centred=True) == PixelScale(-765.0, 765.0, "minmax centred on 0")
+    assert pixel_scale(values, normalize="abs") == PixelScale(0.0, 255.0, "abs: |value|", True)
+    assert pixel_scale(np.array([2.0, 2.0]), normalize="minmax").how == "clip"
+    assert pixel_scale(np.array([0.0, 9.0]), pixel_max=65535).high == 65535.0
+
+
+def test_cmap_table_is_a_copy_of_the_lookup_table() -> None:
+    table = cmap_table("Magma")
+    assert table.shape == (256, 3)
+    assert table[0].tolist() == [0, 0, 4]
+    table[0] = 0
+    assert cmap_table("magma")[0].tolist() == [0, 0, 4]
+    with pytest.raises(ParameterError, match=r"^unknown colour map 'jet'; choose one of "):
+        cmap_table("jet")
+
+
+# ---------------------------------------------------------------------------
+# heat scales (terminal heat maps and reports)
+
+
+def test_heat_scale_rules() -> None:
+    signed = heat_scale(np.array([-30.0, 0.0, 765.0]))
+    assert (signed.low, signed.high, signed.cmap, signed.diverging) == (
+        -765.0,
+        765.0,
+        "coolwarm",
+        True,
+    )
+    assert (signed.minimum, signed.maximum, signed.zero) == (-30.0, 765.0, 0.5)
+    assert signed.indices(np.array([-765.0, 0.0, 765.0])).tolist() == [0, 128, 255]
+    assert signed.colours(np.array([0.0])).tolist() == [[221, 221, 221]]
+    positive = heat_scale(np.array([50.0, 200.0]))
+    assert (positive.low, positive.high, positive.cmap, positive.zero) == (
+        0.0,
+        200.0,
+        "viridis",
+        None,
+    )
+    assert positive.indices(np.array([0.0, 100.0, 200.0])).tolist() == [0, 128, 255]
+    # a sequential colour map asked for a signed map: min..max, 0 marked inside
+    chosen = heat_scale(np.array([-1.0, 3.0]), cmap="Magma")
+    assert (chosen.low, chosen.high, chosen.cmap, chosen.zero) == (-1.0, 3.0, "magma", 0.25)
+    # coolwarm is always centred, even when asked for a map without negatives
+    assert heat_scale(np.array([0.0, 5.0]), cmap="coolwarm").low == -5.0
+    fixed = heat_scale(np.array([3.0]), cmap="gray", fixed=(0.0, 255.0))
+    assert (fixed.low, fixed.high, fixed.cmap, fixed.diverging) == (0.0, 255.0, "grey", False)
+    # constant maps: a neutral middle when diverging, the low end otherwise
+    assert heat_scale(np.zeros(3), cmap="coolwarm").fractions(np.zeros(1)).tolist() == [0.5]
+    assert heat_scale(np.zeros(3)).fractions(np.zeros(1)).tolist() == [0.0]
+    with pytest.raises(ParameterError, match=r"^unknown colour map 'jet'"):
+        heat_scale(np.zeros(2), cmap="jet")
+
+
+def test_shrink_by_area_means() -> None:
+    values = np.arange(25.0).reshape(5, 5)
+    shrunk = shrink(values, 2)
+    # the far blocks hold what is left: (4 + 9) / 2, (14 + 19) / 2, (20 + 21) / 2, ...
+    assert shrunk.tolist() == [[3.0, 5.0, 6.5], [13.0, 15.0, 16.5], [20.5, 22.5, 24.0]]
+    rgb = np.stack([values, values * 2, values * 3], axis=-1)
+    assert shrink(rgb, 5, axes=2).tolist() == [[[12.0, 24.0, 36.0]]]
+    assert np.array_equal(shrink(values, 1), values)
+    with pytest.raises(
+        ParameterError, match=r"^a shrink factor must be a positive integer; got 0$"
+    ):
+        shrink(values, 0)
+
+
+def test_titled_maps_follow_the_layout() -> None:
+    from convcli.featuremaps import FeatureMaps
+
+    assert [t for t, _ in titled_maps(FeatureMaps(np.zeros((2, 2)), 2, 1, 1, ("sobel-x",)))] == [
+        "filter 0: sobel-x"
+    ]
+    rgb_one = FeatureMaps(np.zeros((2, 2, 3)), 2, 3, 1, ("k",))
+    titled = titled_maps(rgb_one)
+    assert [t for t, _ in titled] == [
+        "channel 0, filter 0: k",
+        "channel 1, filter 0: k",
+        "channel 2, filter 0: k",
+    ]
+    odd = FeatureMaps(np.zeros((2, 2, 5)), 2, 2, 2, ("a", "b"))  # 5 != 2 x 2
+    assert titled_maps(odd)[4][0] == "map 4"
+
+
+# ---------------------------------------------------------------------------
+# legends and the montage's shared scale
+
+
+def test_draw_legend_bar_ends_and_numbers() -> None:
+    legend = Legend("one scale", cmap_table("coolwarm"), "-8", "8", zero=0.5)
+    strip = draw_legend(legend, 120, background=255, ink=0)
+    assert strip.shape == (40, 120, 3)
+    bar = strip[16:24, 2:118]
+    assert np.all(bar == bar[0])
+    assert bar[0, 0].tolist() == [59, 76, 192]
+    assert bar[0, -1].tolist() == [180, 4, 38]
+    numbers = strip[26:38]
+    assert numbers[:, :14].min() < 100  # "-8" at the left
+    assert numbers[:, 104:118].min() < 100  # "8" at the right
+    assert numbers[:, 55:65].min() < 100  # "0" in the middle
+    assert numbers[:, 20:50].min() == 255  # nothing in between
+    title = strip[2:14]
+    assert title.min() < 100
+
+
+def test_montage_draws_the_shared_legend_under_the_tiles() -> None:
+    tiles = [np.zeros((2, 2), np.uint8), np.full((2, 2), 255, np.uint8)]
+    legend = Legend("one scale for all 2 tiles (minmax)", cmap_table("grey"), "-10", "10")
+    sheet = montage(tiles, ["0: a", "1: b"], legend=legend)
+    assert sheet.shape == (122 + 40 + 4, 204)  # grid, legend strip, border
+    assert np.array_equal(sheet[:122], montage(tiles, ["0: a", "1: b"]))
+    bar = sheet[122 + 16, 6:198]
+    assert bar[0] == 0
+    assert bar[-1] == 255
+    assert np.all(sheet[-4:] == 64)  # the border under the legend
+    rgba = [np.zeros((96, 96, 4), np.uint8)]
+    coloured = montage(rgba, ["t"], legend=Legend("s", cmap_table("magma"), "0", "1"))
+    assert coloured[-20, 0].tolist() == [64, 64, 64, 255]
+    assert coloured[100 + 18 + 16, 6, 3] == 255  # opaque legend

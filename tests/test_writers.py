@@ -21,7 +21,7 @@ from PIL import Image
 from convcli.errors import OutputError, ParameterError, WriteFailedError
 from convcli.featuremaps import FeatureMaps
 from convcli.numfmt import format_number
-from convcli.pictures import to_pixels
+from convcli.pictures import apply_cmap, to_pixels
 from convcli.writers import (
     OutputBatch,
     _os_error,
@@ -313,12 +313,84 @@ def test_montage_of_several_filters(tmp_path: Path) -> None:
     assert notes == ["note: rescaled -10..10 to 0..255 (minmax), shared by the 2 tiles"]
     mode, sheet = read_image(tmp_path / "m.png")
     assert mode == "L"
-    assert sheet.shape == (122, 204)  # two 96x96 tiles (2 px x48) side by side
+    # two 96x96 tiles (2 px x48) side by side with their labels (122 rows), then the
+    # legend of the shared scale (40 rows) and the border (4)
+    assert sheet.shape == (122 + 40 + 4, 204)
     first = sheet[4:100, 4:100]
     assert first[0, 0] == 0  # -10
     assert first[0, 95] == 128  # 0
     assert first[95, 95] == 255  # 10
     assert np.all(sheet[4:100, 104:200] == 255)  # the flat 10 shares the range: white
+    # the legend's bar runs from the darkest pixel (-10) to the brightest (10) in grey
+    bar = sheet[122 + 16 : 122 + 24, 6:198]
+    assert np.all(bar == bar[0])  # 8 identical rows
+    assert bar[0, 0] == 0
+    assert bar[0, -1] == 255
+    assert np.all(np.diff(bar[0].astype(int)) >= 0)
+    # its title states the shared scale: white text drawn in the title line
+    assert sheet[122 + 2 : 122 + 14, 6:198].max() > 200
+
+
+def test_montage_labels_name_index_and_filter(tmp_path: Path) -> None:
+    from convcli.writers import tile_label
+
+    assert tile_label(0, "sobel-x") == "0: sobel-x"
+    assert tile_label(1, "1") == "filter 1"  # the API's default labels are the indices
+    # the same labels in the picture: "0: a" is wider than "a" (more ink in its strip)
+    data = np.zeros((2, 2, 2))
+    wide = FeatureMaps(data, 2, 1, 2, ("a", "a"))
+    write_maps(wide, str(tmp_path / "w.png"))
+    strip = read_image(tmp_path / "w.png")[1][100:118, 4:100]
+    columns_inked = np.nonzero(strip.max(axis=0) > 128)[0]
+    # "0: a" spans more than the ~6 px of a lone "a"
+    assert columns_inked[-1] - columns_inked[0] > 12
+
+
+def test_coolwarm_montage_is_centred_on_zero(tmp_path: Path) -> None:
+    # -10..40: a plain minmax would put 0 at 51 (blue); centred, 0 is the neutral middle
+    data = np.zeros((2, 2, 2))
+    data[..., 0] = [[-10.0, 0.0], [0.0, 40.0]]
+    data[..., 1] = [[0.0, 0.0], [0.0, -20.0]]
+    maps = FeatureMaps(data, 2, 1, 2, ("a", "b"))
+    notes: list[str] = []
+    write_maps(maps, str(tmp_path / "c.png"), cmap="coolwarm", note=notes.append)
+    assert notes == [
+        "note: rescaled -40..40 to 0..255, 0 in the middle (minmax centred on 0; values "
+        "-20..40), shared by the 2 tiles"
+    ]
+    sheet = read_image(tmp_path / "c.png")[1]
+    first, second = sheet[4:100, 4:100], sheet[4:100, 104:200]
+    assert first[0, 95].tolist() == [221, 221, 221]  # 0: coolwarm's neutral grey
+    assert first[95, 95].tolist() == [180, 4, 38]  # 40: the red end
+    # -10 and -20 are a quarter and half of the way to the blue end: entries 96 and 64
+    # (127.5 - 31.875 = 95.625, 127.5 - 63.75 = 63.75)
+    expected = apply_cmap(np.array([[96, 64]], np.uint8), "coolwarm")[0].tolist()
+    assert [first[0, 0].tolist(), second[95, 95].tolist()] == expected
+    # the legend's bar is the coolwarm table, neutral in its middle
+    bar = sheet[122 + 16, 6:198]
+    assert bar[0].tolist() == [59, 76, 192]
+    assert bar[-1].tolist() == [180, 4, 38]
+    assert bar[len(bar) // 2].tolist() in ([221, 221, 221], [222, 220, 219])
+
+
+def test_coolwarm_single_and_split_files_are_centred(tmp_path: Path) -> None:
+    one_map = one(np.array([[-10.0, 0.0, 40.0]]))
+    write_maps(one_map, str(tmp_path / "s.png"), cmap="coolwarm")
+    assert read_image(tmp_path / "s.png")[1][0, 1].tolist() == [221, 221, 221]
+    # clip is the user's explicit choice: 0 stays the blue end
+    write_maps(one_map, str(tmp_path / "k.png"), cmap="coolwarm", normalize="clip")
+    assert read_image(tmp_path / "k.png")[1][0, 1].tolist() == [59, 76, 192]
+    # offset already centres 0 on entry 128
+    write_maps(one_map, str(tmp_path / "o.png"), cmap="coolwarm", normalize="offset")
+    assert read_image(tmp_path / "o.png")[1][0, 1].tolist() == [221, 221, 221]
+    data = np.zeros((1, 2, 2))
+    data[0, :, 0] = [0.0, 5.0]
+    data[0, :, 1] = [0.0, -5.0]
+    write_maps(
+        FeatureMaps(data, 2, 1, 2, ("a", "b")), str(tmp_path / "p.png"), cmap="coolwarm", split=True
+    )
+    assert read_image(tmp_path / "p-0.png")[1].tolist() == [[[221, 221, 221], [180, 4, 38]]]
+    assert read_image(tmp_path / "p-1.png")[1].tolist() == [[[221, 221, 221], [59, 76, 192]]]
 
 
 def test_split_images(tmp_path: Path) -> None:

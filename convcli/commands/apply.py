@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
@@ -13,7 +14,9 @@ from convcli import options
 if TYPE_CHECKING:
     from convcli.destinations import OutputPlan
     from convcli.featuremaps import FeatureMaps
+    from convcli.kernel_io import Kernel
     from convcli.loaders import LoadedInput
+    from convcli.report import Settings
     from convcli.writers import OutputBatch
 
 # One line per paragraph: rich re-wraps the help to the terminal's width.
@@ -29,6 +32,10 @@ Examples:
   convcli apply sample_images/photo.png -k sobel-x -o edges.png
 
   convcli apply sample_images/seed-line-8x8.csv -k vertical-line
+
+  convcli apply sample_images/vertical-line.png -k vertical-line -k sobel-x --show
+
+  convcli apply sample_images/step-edge.png -k sobel-x -k sobel-y --report sheet.html
 
   convcli apply sample_images/signal-1-6.csv -k 1,10,100 -p same -s 2
 
@@ -92,10 +99,12 @@ def apply(
     normalize: options.Normalize = None,
     cmap: options.Cmap = None,
     split: options.Split = False,
+    show: options.Show = False,
+    report: options.Report = None,
     quiet: options.Quiet = False,
 ) -> None:
     """Run kernels over inputs and print or write the feature maps (see HELP)."""
-    from convcli.destinations import OutputPlan
+    from convcli.destinations import OutputPlan, check_report
     from convcli.kernel_io import parse_kernel
     from convcli.layer import apply_filters
     from convcli.loaders import check_input, expected_kind, load_input, stem_and_suffix
@@ -125,15 +134,21 @@ def apply(
         pad_mode = choice(pad_mode, PAD_MODES, name="pad mode")
     if cmap is not None:
         cmap = choice(cmap, CMAPS, name="cmap")
+    if show:
+        _check_show(output, output_dir, fmt, normalize, split)
+    # --cmap also colours --show's heat maps and the --report sheet; the files written
+    # get it only when they can be images.
+    pictures_elsewhere = show or report is not None
     plan = OutputPlan.build(
         inputs,
         output=output,
         output_dir=output_dir,
         fmt=fmt,
         split=split,
-        cmap=cmap,
+        cmap=cmap if not pictures_elsewhere or _may_write_images(output, output_dir, fmt) else None,
         normalize=normalize,
     )
+    report_format = None if report is None else check_report(report, inputs=inputs, output=output)
     for path in inputs:  # a missing last input must not cost the work on the first ones
         check_input(path)
     plan.check_targets(
@@ -145,6 +160,22 @@ def apply(
     dilations = parse_per_axis(dilation, name="dilation")
     paddings = parse_padding(padding)
     biases = parse_bias(bias)
+    sheet: tuple[str, str, Settings] | None = None  # --report: path, format, settings
+    if report is not None and report_format is not None:
+        from convcli.report import Settings
+
+        settings = Settings(
+            stride=strides,
+            dilation=dilations,
+            padding=paddings,
+            pad_mode=mode,
+            pad_value=fill,
+            flip=flip,
+            channels=channels,
+            bias=biases,
+            activation=activation,
+        )
+        sheet = (report, report_format, settings)
 
     notes = _Notes(quiet)
     bar = ProgressBar(len(inputs), enabled=not quiet)
@@ -172,6 +203,11 @@ def apply(
                     dtype=dtype,
                     progress=lambda done: bar.advance(COMPUTE_SHARE * done),
                 )
+                if show:
+                    _show(maps, loaded, cmap=cmap, title=loaded.source if len(inputs) > 1 else None)
+                if sheet is not None:
+                    target, sheet_format, settings = sheet
+                    batch.stage(target, _sheet(sheet_format, maps, loaded, kernels, settings, cmap))
                 _emit(
                     maps,
                     loaded,
@@ -180,6 +216,7 @@ def apply(
                     normalize=normalize or "auto",
                     notes=notes,
                     many=len(inputs) > 1,
+                    table=not show,
                 )
                 bar.advance(1 - COMPUTE_SHARE)  # writing (image encoding) is the rest
         finally:
@@ -195,15 +232,20 @@ def _emit(
     normalize: str,
     notes: Callable[[str], None],
     many: bool,
+    table: bool = True,
 ) -> None:
-    """Write one input's maps where the plan says (staged in ``batch``), or print them."""
+    """Write one input's maps where the plan says (staged in ``batch``), or print them.
+
+    ``table`` False: nothing is printed (``--show`` drew the maps instead).
+    """
     from convcli.writers import write_maps
 
     target = plan.destination_for(
         loaded.source, stem=loaded.stem, suffix=loaded.suffix, kind=loaded.kind
     )
     if target in (None, "-") and plan.fmt in (None, "table"):
-        _print_table(maps, title=loaded.source if many else None)
+        if table:
+            _print_table(maps, title=loaded.source if many else None)
         return
     if target is None:  # --format csv/json/npy/... without -o: standard output
         target = "-"
@@ -226,3 +268,87 @@ def _print_table(maps: FeatureMaps, *, title: str | None) -> None:
 
     with stdout_guard():
         print_maps(maps, title=title)
+
+
+def _may_write_images(output: str | None, output_dir: str | None, fmt: str | None) -> bool:
+    """Whether the files of this run may be images (so that --cmap applies to them)."""
+    from convcli.destinations import IMAGE_FORMATS, SUFFIXES, canonical_format
+
+    if fmt is not None:
+        return canonical_format(fmt) in IMAGE_FORMATS
+    if output_dir is not None:
+        return True  # image inputs keep their suffix
+    if output is None or output == "-":
+        return False
+    return SUFFIXES.get(os.path.splitext(output)[1].lower()) in IMAGE_FORMATS
+
+
+def _check_show(
+    output: str | None, output_dir: str | None, fmt: str | None, normalize: str | None, split: bool
+) -> None:
+    """Refuse what cannot go with ``--show``: data or a table on standard output too."""
+    from convcli.destinations import STDOUT_PATHS, canonical_format
+    from convcli.errors import ParameterError
+
+    name = None if fmt is None else canonical_format(fmt)
+    if name == "table":
+        raise ParameterError(
+            "--show draws heat maps instead of the --format table numbers; drop one of them"
+        )
+    to_stdout = output in ("-", *STDOUT_PATHS) or (
+        output is None and output_dir is None and name is not None
+    )
+    if to_stdout:
+        what = f"--format {name}" if output is None else f"-o {output}"
+        raise ParameterError(
+            f"--show draws heat maps on standard output, where {what} would write data too; "
+            "write the data to a file with -o FILE"
+        )
+    if output is None and output_dir is None and (split or normalize is not None):
+        option = "--split" if split else "--normalize"
+        raise ParameterError(
+            f"{option} is for image files; --show draws every map on its own scale: "
+            "add -o FILE.png or --output-dir DIR"
+        )
+
+
+def _show(maps: FeatureMaps, loaded: LoadedInput, *, cmap: str | None, title: str | None) -> None:
+    from convcli.heatmap import print_heatmaps
+    from convcli.stdio import stdout_guard
+
+    with stdout_guard():
+        print_heatmaps(
+            maps,
+            title=title,
+            cmap=cmap,
+            source=loaded.array,
+            bit_depth=loaded.bit_depth if loaded.kind == "image" else None,
+            source_name=f"input: {_basename(loaded.source)}",
+        )
+
+
+def _basename(source: str) -> str:
+    return "stdin" if source == "-" else os.path.basename(source)
+
+
+def _sheet(
+    fmt: str,
+    maps: FeatureMaps,
+    loaded: LoadedInput,
+    kernels: list[Kernel],
+    settings: Settings,
+    cmap: str | None,
+) -> bytes:
+    """The ``--report`` sheet of one input, encoded."""
+    from convcli.report import build_sheet, render_report
+
+    sheet = build_sheet(
+        loaded.source,
+        loaded.array,
+        loaded.bit_depth if loaded.kind == "image" else None,
+        maps,
+        [(k.label, k.weights) for k in kernels],
+        settings,
+        cmap=cmap,
+    )
+    return render_report(fmt, sheet)
