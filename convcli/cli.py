@@ -133,6 +133,10 @@ def _quiet_broken_pipe() -> NoReturn:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``convcli`` command and ``python -m convcli``."""
     args = list(sys.argv[1:] if argv is None else argv)
+    # The engine splits work over two Python threads itself; OpenBLAS' own threads would
+    # compete with them and spin after each call (see convcli/strategies). It must be set
+    # before NumPy loads, so only the command line sets it; a user's setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         code = app(args=args, prog_name="convcli", standalone_mode=False)
     except ConvcliError as exc:

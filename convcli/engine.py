@@ -1,12 +1,40 @@
-"""N-dimensional cross-correlation in NumPy: pad once, then shift and add.
+"""N-dimensional cross-correlation in NumPy: pad each band, then pick a strategy.
 
 :func:`correlate` is the engine's public entry (scripts, ``convcli.correlate``);
 :func:`correlate_normalized` is the same work on validated settings, which
 :func:`convcli.layer.apply_filters` (and so ``convcli apply``) calls per channel.
-It pads the input once (``numpy.pad``), then, for each non-zero kernel tap, adds the
-tap's weight times a strided view of the padded input to the output. Only the strided
-outputs are ever computed, and memory stays at input + padded copy + output + one
-scratch array.
+
+How a correlation runs:
+
+1. :func:`choose_strategy` picks a strategy from the kernel, the output size, the
+   stride and the dilation (:func:`strategy_costs` estimates each one's cost).
+2. The output is cut into bands of rows (axis 0). :class:`BandSource` builds each band's
+   padded input on its own (inside rows of an unpadded input are views, no copy), so
+   the whole padded array never exists: memory stays at input + output + a few bands.
+3. A band whose input holds NaN or inf runs shift-and-add without skipping zero taps,
+   the only order that gives NaN and inf to exactly the outputs whose window covers
+   them, as the slow reference does. A band that overflows is summed again tap by tap
+   in the reference's order before the overflow is reported.
+4. Shift-and-add and separable bands run on two threads when the work is large; the
+   BLAS and FFT strategies use their own threads (never both at once).
+
+The strategies (``convcli.strategies``) and when each runs: the cheapest by
+:func:`strategy_costs`, a cost model in passes over the output whose constants were
+fitted to the strategies' times measured against each other on this project's 2-core
+machine. For float32 at 4096x4096 (2-D), 10M samples (1-D) and 256^3 (3-D) it gives:
+
+* ``shift_add`` -- one pass per tap over bands that stay in cache (zero taps skipped,
+  +-1 taps without a multiply, equal weights summed first; a stride splits a band into
+  its stride phases so that only the kept outputs are computed). Dense 2-D kernels up
+  to 5x5 (11x11 at stride 2), line detectors and Sobel, 3x3x3, 1-D kernels up to 11
+  taps, every kernel on outputs under 16384 values, and every band holding NaN or inf.
+* ``separable`` -- a rank-1 kernel (box, Gaussian, Scharr; exact integer factors) as
+  one 1-D shift-and-add pass per axis: Gaussians from 3x3 up to about 25x25, 3-D ones.
+* ``toeplitz`` -- banded-Toeplitz GEMMs (BLAS): 1-D kernels of 15 to about 200 taps,
+  4x4x4.
+* ``fft`` -- overlap-save FFT on tiles, nearly independent of the kernel size: dense
+  2-D 6x6 and larger (13x13 at stride 2: a stride multiplies its cost per output, since
+  the tiles compute every output), 5x5x5 and larger, 1-D from about 300 taps.
 
 Pad modes (``|`` marks the edge of the input ``a b c d``)::
 
@@ -21,7 +49,9 @@ Pad modes (``|`` marks the edge of the input ``a b c d``)::
 from __future__ import annotations
 
 import contextlib
+import importlib
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,6 +59,9 @@ import numpy as np
 from convcli.errors import GeometryError, ParameterError, RangeError
 from convcli.params import DTYPES, ConvParams, IntsArg, PaddingArg, choice
 from convcli.shapes import axes_count, conv_geometry
+from convcli.strategies.separable import Separable, rank1_factors
+from convcli.strategies.shift_add import ShiftAdd, Workspace, shift_add_plan
+from convcli.strategies.threads import run_shares
 
 # convcli's pad-mode names -> numpy.pad's.
 _NUMPY_PAD_MODES = {
@@ -243,10 +276,28 @@ def check_work_size(shape: tuple[int, ...], pads: tuple[tuple[int, int], ...]) -
         )
 
 
-def correlate_normalized(x: np.ndarray, kernel: np.ndarray, params: ConvParams) -> np.ndarray:
+# Every strategy's name, as :func:`choose_strategy` answers and ``strategy=`` forces.
+STRATEGIES = ("shift_add", "separable", "toeplitz", "fft")
+
+
+def correlate_normalized(
+    x: np.ndarray, kernel: np.ndarray, params: ConvParams, *, strategy: str | None = None
+) -> np.ndarray:
     """The engine proper, on validated float arrays and normalised settings.
 
     ``x`` and ``kernel`` share ndim and dtype; the result has that dtype.
+    ``strategy`` forces one of :data:`STRATEGIES` (for tests and benchmarks); by default
+    :func:`choose_strategy` picks one. The work runs in bands of output rows, each band
+    padded on its own (:class:`BandSource`); a band whose input holds NaN or inf runs
+    shift-and-add without skipping zero taps instead, so that NaN and inf reach exactly
+    the outputs whose window covers them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> params = ConvParams.build(1, padding="same", pad_mode="edge")
+    >>> correlate_normalized(np.array([1.0, 2, 4]), np.array([1.0, 1, 1]), params).tolist()
+    [4.0, 7.0, 10.0]
     """
     pads, out_shape = conv_geometry(
         x.shape,
@@ -260,42 +311,383 @@ def correlate_normalized(x: np.ndarray, kernel: np.ndarray, params: ConvParams) 
         raise RangeError(
             f"pad value {params.pad_value:g} is beyond the range of {x.dtype}; use --dtype float64"
         )
-    padded = pad_input(x, pads, params.pad_mode, params.pad_value)
     weights = kernel[(slice(None, None, -1),) * kernel.ndim] if params.flip else kernel
-
-    out = np.zeros(out_shape, dtype=x.dtype)
-    scratch = np.empty(out_shape, dtype=x.dtype)
-    # Zero taps add nothing (line detectors are mostly zeros), unless the input holds
-    # NaN or inf, where 0 * inf must still give NaN.
-    skip_zeros = bool(np.isfinite(x).all())
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked once, below
-        _accumulate(out, scratch, padded, weights, params, skip_zeros)
-    check_finite_result(out, inputs_finite=skip_zeros and bool(np.isfinite(weights).all()))
+    weights = np.ascontiguousarray(weights, dtype=x.dtype)
+    if strategy is None:
+        name = choose_strategy(weights, out_shape, stride=params.stride, dilation=params.dilation)
+    else:
+        name = choice(strategy, STRATEGIES, name="strategy")
+    out = np.empty(out_shape, dtype=x.dtype)
+    source = BandSource(x, pads, params.pad_mode, params.pad_value)
+    _run_banded(name, source, weights, params, out)
     return out
 
 
-def _accumulate(
-    out: np.ndarray,
-    scratch: np.ndarray,
-    padded: np.ndarray,
+def strategy_function(name: str) -> Callable[..., None]:
+    """The strategy function ``convcli.strategies.<name>.correlate_<name>``.
+
+    Looked up on every call, so that tests can watch which strategy runs.
+
+    Examples
+    --------
+    >>> strategy_function("shift_add").__name__
+    'correlate_shift_add'
+    """
+    module = importlib.import_module(f"convcli.strategies.{name}")
+    function: Callable[..., None] = getattr(module, f"correlate_{name}")
+    return function
+
+
+# --- choosing a strategy ------------------------------------------------------------------
+
+# Costs are in "passes": one NumPy ufunc pass over an output-sized band in cache (about
+# 1.7 ms per 4096x4096 float32 output on this project's 2-core machine). The constants
+# are fitted to strategy times measured against each other in one run, per rank (BLAS
+# and FFT scale differently from the passes); re-fit them when a strategy changes.
+SMALL_OUTPUT = 1 << 14  # below this many outputs set-up dominates: no BLAS, no FFT
+BAND_OVERHEAD = 12.0  # per input value: padding and looking at a band, a fresh output
+PHASE_SPLIT = 2.0  # per input value: copying a band into its stride phases
+SEPARABLE_SCALE = 0.85  # 1-D passes gain more from two threads than 2-D ones
+SEPARABLE_AXIS = 2.0  # each axis pass writes (and the next reads) an intermediate band
+# toeplitz: base + per_mac * (GEMM multiply-adds per output, see strategy_costs)
+TOEPLITZ = {1: (20.0, 0.45), 2: (35.0, 0.43), 3: (39.0, 0.39)}
+FFT_PASSES = {1: 140.0, 2: 73.0, 3: 125.0}  # one output of a stride-1 tiled FFT
+
+
+def strategy_costs(
     weights: np.ndarray,
-    params: ConvParams,
-    skip_zeros: bool,
-) -> None:
-    """Add each tap's weight times its strided window of ``padded`` into ``out``."""
-    out_shape = out.shape
-    for tap in np.ndindex(*weights.shape):
-        weight = weights[tap]
-        if weight == 0 and skip_zeros:
-            continue
-        window = padded[
-            tuple(
-                slice(t * d, t * d + (n - 1) * s + 1, s)
-                for t, d, n, s in zip(tap, params.dilation, out_shape, params.stride, strict=True)
-            )
-        ]
-        if weight == 1:
-            np.add(out, window, out=out)
+    out_shape: tuple[int, ...],
+    *,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> dict[str, float]:
+    """Estimated cost, in passes per output, of each strategy that suits this case.
+
+    * shift_add: the tap plan's passes (zeros skipped, +-1 without multiply, equal
+      weights summed first) plus the band overhead; more when the last axis is strided.
+    * separable (rank-1 kernels only): each axis pass's plan, weighted by the size of
+      what it writes, plus the band overhead.
+    * toeplitz: the GEMM's multiply-adds per output (a block of ``B`` outputs reads
+      ``(B - 1) * stride + span`` cells per kernel row), plus copying them.
+    * fft: a constant per output at stride 1, times the stride (the tiles compute every
+      output and keep the strided ones), growing as the span eats into the tile.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> costs = strategy_costs(np.ones((3, 3)), (4096, 4096), stride=(1, 1), dilation=(1, 1))
+    >>> sorted(costs), costs["shift_add"]
+    (['fft', 'separable', 'shift_add', 'toeplitz'], 20.0)
+    """
+    ndim, size = weights.ndim, math.prod(out_shape)
+    direct = shift_add_plan(weights, stride=stride, dilation=dilation, skip_zeros=True)
+    # Padding and looking at a band (and splitting it into stride phases for strides
+    # past axis 0) cost per input value, and each output reads prod(stride) of them.
+    reads = math.prod(stride) * (BAND_OVERHEAD + (direct.mode == "phases") * PHASE_SPLIT)
+    costs = {"shift_add": direct.passes + reads}
+    factors = rank1_factors(weights)
+    if factors is not None:
+        separable = Separable(factors, stride=stride, dilation=dilation, skip_zeros=True)
+        used = tuple(
+            (n - 1) * s + (k - 1) * d + 1
+            for n, k, s, d in zip(out_shape, weights.shape, stride, dilation, strict=True)
+        )
+        passes = SEPARABLE_SCALE * separable.cost(used, out_shape) / size
+        passes += SEPARABLE_AXIS * ndim
+        costs["separable"] = passes + BAND_OVERHEAD * math.prod(stride)
+    if size < SMALL_OUTPUT:
+        return costs
+    from convcli.strategies import fft, toeplitz  # their block and tile sizes
+
+    spans = [(k - 1) * d + 1 for k, d in zip(weights.shape, dilation, strict=True)]
+    # A block of B outputs along axis 0 reads (B - 1) * stride + span cells there, for
+    # every tap of the other axes: the GEMM's multiply-adds per output.
+    block = toeplitz.BLOCK_1D if ndim == 1 else toeplitz.BLOCK_ROWS
+    macs = ((block - 1) * stride[0] + spans[0]) * math.prod(weights.shape[1:])
+    base, per_mac = TOEPLITZ[ndim]
+    # Measured: a stride of 2 per axis costs 2.4x more per output (more input rows copied
+    # and a wider band matrix per block).
+    costs["toeplitz"] = (base + per_mac * macs) * (1 + (math.prod(stride) - 1) / 2)
+    tile = fft.TILE[ndim]
+    if all(span < tile // 2 for span in spans):
+        waste = math.prod(tile / (tile - span + 1) for span in spans)
+        costs["fft"] = FFT_PASSES[ndim] * math.prod(stride) * waste
+    return costs
+
+
+def choose_strategy(
+    weights: np.ndarray,
+    out_shape: tuple[int, ...],
+    *,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    finite: bool = True,
+) -> str:
+    """The name of the strategy the engine runs for this kernel and output.
+
+    The cheapest by :func:`strategy_costs`; ``finite=False`` (an input holding NaN or
+    inf) always gives ``"shift_add"``, the only strategy that propagates them exactly
+    (the engine also makes that switch band by band).
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        The kernel (already flipped), in the working dtype.
+    out_shape : tuple of int
+        The output's shape.
+    stride, dilation : tuple of int
+        One per axis.
+    finite : bool
+        Whether the input (and kernel) hold only finite values.
+
+    Returns
+    -------
+    str
+        One of :data:`STRATEGIES`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> line = np.array([[0.0, 1, 0]] * 3)
+    >>> choose_strategy(line, (4096, 4096), stride=(1, 1), dilation=(1, 1))
+    'shift_add'
+    >>> choose_strategy(np.ones((15, 15)), (4096, 4096), stride=(1, 1), dilation=(1, 1))
+    'separable'
+    """
+    if not finite:
+        return "shift_add"
+    costs = strategy_costs(weights, out_shape, stride=stride, dilation=dilation)
+    return min(costs, key=costs.__getitem__)  # ties keep the first: shift_add
+
+
+# --- running band by band -----------------------------------------------------------------
+
+
+def source_indices(index: np.ndarray, n: int, mode: str) -> np.ndarray:
+    """Where each (possibly outside) index of an axis of length ``n`` reads from; -1 = fill.
+
+    Pads longer than the axis repeat the pattern, as ``numpy.pad`` does.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> source_indices(np.array([-2, -1, 4, 5]), 4, "reflect").tolist()
+    [2, 1, 2, 1]
+    >>> source_indices(np.array([-1, 4]), 4, "symmetric").tolist()
+    [0, 3]
+    >>> source_indices(np.array([-1, 0, 4]), 4, "zeros").tolist()
+    [-1, 0, -1]
+    """
+    index = np.asarray(index)
+    inside = (index >= 0) & (index < n)
+    if mode in ("zeros", "constant"):
+        mapped = np.full_like(index, -1)
+    elif mode == "edge":
+        mapped = np.clip(index, 0, n - 1)
+    elif mode == "wrap":
+        mapped = index % n
+    elif mode == "symmetric":
+        m = index % (2 * n)
+        mapped = np.where(m < n, m, 2 * n - 1 - m)
+    elif mode == "reflect":
+        if n == 1:  # nothing to reflect off: numpy repeats the single value
+            mapped = np.zeros_like(index)
         else:
-            np.multiply(window, weight, out=scratch)
-            np.add(out, scratch, out=out)
+            m = index % (2 * (n - 1))
+            mapped = np.where(m < n, m, 2 * (n - 1) - m)
+    else:
+        raise ValueError(f"unknown pad mode {mode!r}")
+    result: np.ndarray = np.where(inside, index, mapped)
+    return result
+
+
+class BandSource:
+    """Bands of rows (axis 0) of the padded input, built one band at a time.
+
+    ``rows(start, stop)`` equals ``pad_input(x, pads, mode, value)[start:stop]`` but
+    never pads the whole array: inside rows of a C-contiguous input without padding on
+    the other axes are a view of ``x``; any other band is copied into a reusable buffer
+    and padded there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(6.0).reshape(2, 3)
+    >>> source = BandSource(x, ((1, 1), (1, 0)), "edge", 0.0)
+    >>> source.rows(0, 2, Workspace()).tolist()
+    [[0.0, 0.0, 1.0, 2.0], [0.0, 0.0, 1.0, 2.0]]
+    """
+
+    def __init__(
+        self, x: np.ndarray, pads: tuple[tuple[int, int], ...], mode: str, value: float
+    ) -> None:
+        self.x = x
+        self.pads = pads
+        self.mode = mode
+        self.fill = value if mode == "constant" else 0.0
+        self.shape = tuple(n + b + a for n, (b, a) in zip(x.shape, pads, strict=True))
+        self.tail_padded = any(b or a for b, a in pads[1:])
+        self.inner = tuple(slice(b, b + n) for n, (b, _) in zip(x.shape[1:], pads[1:], strict=True))
+        # Per later axis: (pad slice, interior positions it copies) for each side.
+        self.tail_maps: list[tuple[int, slice, np.ndarray | None]] = []
+        constant = mode in ("zeros", "constant")
+        for axis, (n, (before, after)) in enumerate(zip(x.shape[1:], pads[1:], strict=True), 1):
+            for side, positions in (
+                (slice(0, before), np.arange(-before, 0)),
+                (slice(before + n, before + n + after), np.arange(n, n + after)),
+            ):
+                if positions.size:
+                    mapped = None if constant else before + source_indices(positions, n, mode)
+                    self.tail_maps.append((axis, side, mapped))
+
+    def rows(self, start: int, stop: int, ws: Workspace) -> np.ndarray:
+        """Padded rows ``[start, stop)``, C-contiguous."""
+        x, n0 = self.x, self.x.shape[0]
+        lo, hi = start - self.pads[0][0], stop - self.pads[0][0]
+        if lo >= 0 and hi <= n0 and not self.tail_padded and x.flags.c_contiguous:
+            return x[lo:hi]
+        band = ws.get("padded", (stop - start, *self.shape[1:]), x.dtype)
+        first, last = max(lo, 0), min(hi, n0)
+        if first < last:
+            band[(slice(first - lo, last - lo), *self.inner)] = x[first:last]
+        outside = np.concatenate([np.arange(lo, min(hi, 0)), np.arange(max(lo, n0), hi)])
+        for i, src in zip(outside, source_indices(outside, n0, self.mode), strict=True):
+            if src < 0:
+                band[i - lo] = self.fill
+            else:
+                band[(i - lo, *self.inner)] = x[src]
+        for axis, side, mapped in self.tail_maps:
+            where = (slice(None),) * axis + (side,)
+            if mapped is None:
+                band[where] = self.fill
+            else:
+                band[where] = np.take(band, mapped, axis=axis)
+        return band
+
+
+def all_finite(a: np.ndarray) -> bool:
+    """Whether ``a`` holds no NaN and no inf.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> all_finite(np.array([1.0, 2.0])), all_finite(np.array([1.0, np.nan]))
+    (True, False)
+    """
+    return bool(np.isfinite(a).all())
+
+
+# Output elements x passes below which a second thread costs more than it saves.
+THREAD_MIN_WORK = 1 << 22
+# Padded elements per band for the BLAS and FFT strategies (64 MiB of float32, a whole
+# 4096x4096 image): they tile a band their own way, and a band cut across their tiles
+# wastes a partial tile (up to 30% for FFT at 1024 rows); the bound keeps the padded
+# copy of a huge input to one band.
+LARGE_BAND_ELEMENTS = 1 << 24
+
+
+class _Function:
+    """A strategy function with the fixed signature, run on bands like the runners."""
+
+    def __init__(self, name: str, weights: np.ndarray, params: ConvParams) -> None:
+        self.function = strategy_function(name)
+        self.weights = weights
+        self.stride, self.dilation = params.stride, params.dilation
+        self.passes = weights.size
+        # Tiles and transforms reach sums no simple bound covers: always check the output.
+        self.growth = math.inf
+
+    def input_rows(self, out_rows: int) -> int:
+        k0 = int(self.weights.shape[0])
+        return (out_rows - 1) * self.stride[0] + (k0 - 1) * self.dilation[0] + 1
+
+    def band_rows(self, padded_shape: tuple[int, ...]) -> int:
+        pitch = math.prod(padded_shape[1:])
+        return max(1, LARGE_BAND_ELEMENTS // max(1, pitch * self.stride[0]))
+
+    def __call__(self, padded: np.ndarray, out: np.ndarray, ws: Workspace) -> None:
+        self.function(padded, self.weights, stride=self.stride, dilation=self.dilation, out=out)
+
+
+def _run_banded(
+    name: str, source: BandSource, weights: np.ndarray, params: ConvParams, out: np.ndarray
+) -> None:
+    """Run strategy ``name`` band by band into ``out``; shift-and-add and separable on two
+    threads when the work is large enough.
+
+    Each band is padded on its own and its min and max are taken: a band holding NaN or
+    inf runs shift-and-add without skipping zeros (exact propagation); a finite band runs
+    the strategy, and its output is checked for overflow only when ``max|band|`` times
+    the strategy's growth bound could reach the dtype's range. An overflow is confirmed
+    by summing the taps again in the reference's order before it is reported.
+    """
+    stride, dilation = params.stride, params.dilation
+    weights_finite = bool(np.isfinite(weights).all())
+
+    def plan(*, skip_zeros: bool, group: bool) -> ShiftAdd:
+        return shift_add_plan(
+            weights, stride=stride, dilation=dilation, skip_zeros=skip_zeros, group=group
+        )
+
+    fast: ShiftAdd | Separable | _Function
+    if name == "separable":
+        factors = rank1_factors(weights)
+        if factors is None:
+            raise ParameterError(
+                f"strategy 'separable' needs a rank-1 kernel; got shape {weights.shape}"
+            )
+        fast = Separable(factors, stride=stride, dilation=dilation, skip_zeros=True)
+    elif name == "shift_add":
+        fast = plan(skip_zeros=True, group=True)
+    else:
+        fast = _Function(name, weights, params)
+
+    limit = float(np.finfo(out.dtype).max) / 2
+    rows = fast.band_rows(source.shape)
+    bands = [(r0, min(out.shape[0], r0 + rows)) for r0 in range(0, out.shape[0], rows)]
+    # BLAS and FFT strategies use their own threads; never mix them with ours.
+    work = out.size * (fast.passes if isinstance(fast, ShiftAdd) else 2 * weights.ndim)
+    ours = not isinstance(fast, _Function)
+    threads = 2 if ours and work >= THREAD_MIN_WORK and len(bands) > 1 else 1
+
+    # Both threads take the next band from one iterator (next() on a list iterator is
+    # atomic under the GIL): a thread that the OS delays takes fewer bands instead of
+    # holding up the other one at the end.
+    queue = iter(bands)
+
+    def bands_share() -> None:
+        ws = Workspace()
+        for r0, r1 in queue:
+            start = r0 * stride[0]
+            stop = start + fast.input_rows(r1 - r0)
+            target = out[r0:r1]
+            # A padded copy of the band even for inside rows: reading those in place,
+            # with padded strips only at the edges, measured 15-25% slower at 4096x4096.
+            band = source.rows(start, stop, ws)
+            if isinstance(fast, _Function):
+                # BLAS and FFT spread a NaN or inf over its whole block or tile, so a
+                # finite output proves a finite band; a non-finite one is redone below.
+                fast(band, target, ws)
+                if weights_finite and all_finite(target):
+                    continue
+                largest = max(abs(float(band.min())), abs(float(band.max())))
+            else:
+                # Zero taps are skipped, so look at the band itself (in cache now): min
+                # and max carry NaN and inf, and bound the output against overflow.
+                largest = max(abs(float(band.min())), abs(float(band.max())))
+                if weights_finite and math.isfinite(largest):
+                    fast(band, target, ws)
+                    if largest * fast.growth < limit or all_finite(target):
+                        continue
+            if not (weights_finite and math.isfinite(largest)):
+                plan(skip_zeros=False, group=False)(band, target, ws)  # exact NaN and inf
+                continue
+            # A grouped or transformed sum may overflow where the plain one does not.
+            plan(skip_zeros=True, group=False)(band, target, ws)
+            check_finite_result(target, inputs_finite=True)
+
+    def share(index: int, shares: int) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):  # per thread; checked above
+            bands_share()
+
+    run_shares(share, threads)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
+from fnmatch import fnmatch
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -28,6 +29,18 @@ def test_test_and_dev_extras() -> None:
     extras = PROJECT["optional-dependencies"]
     assert {"pytest", "hypothesis"} <= names(extras["test"])
     assert {"pytest", "hypothesis", "ruff", "mypy"} <= names(extras["dev"])
+
+
+def test_every_subpackage_goes_into_the_wheel() -> None:
+    # A plain `pip install .` ships only what this lists; editable installs hide a miss.
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    include = config["packages"]["find"]["include"]
+    packages = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "convcli").rglob("__init__.py")
+    }
+    assert {"convcli", "convcli.commands", "convcli.strategies"} <= packages
+    assert all(any(fnmatch(p, pattern) for pattern in include) for p in packages)
 
 
 def test_console_script_points_at_main() -> None:
