@@ -38,7 +38,6 @@ import numpy as np
 
 from convcli.engine import (
     as_float_array,
-    axes_text,
     check_finite_result,
     check_work_size,
     correlate_normalized,
@@ -55,7 +54,7 @@ from convcli.params import (
     PaddingArg,
     choice,
 )
-from convcli.shapes import conv_geometry
+from convcli.shapes import conv_geometry, has_channels_axis, sliding_ndim
 from convcli.strategies.im2col import correlate_bank
 from convcli.strategies.threads import run_shares
 from convcli.strategies.toeplitz import python_threads
@@ -73,47 +72,6 @@ ACTIVATION_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sigmoid": _sigmoid,
     "tanh": np.tanh,
 }
-
-
-def sliding_ndim(input_shape: tuple[int, ...], kernel_shape: tuple[int, ...], channels: str) -> int:
-    """How many axes a kernel slides along on an input, under a channel rule.
-
-    Examples
-    --------
-    >>> sliding_ndim((8, 8, 3), (3, 3), "each")
-    2
-    >>> sliding_ndim((8, 8, 3), (3, 3, 3), "sum")   # per-channel weights
-    2
-    >>> sliding_ndim((8, 8, 3), (3, 3, 3), "each")  # a 3-D kernel over a volume
-    3
-    """
-    ndim = len(kernel_shape)
-    per_channel = (
-        channels == "sum"
-        and ndim >= 2
-        and len(input_shape) == ndim
-        and kernel_shape[-1] == input_shape[-1]
-    )
-    return ndim - 1 if per_channel else ndim
-
-
-def _check_input_rank(shape: tuple[int, ...], sliding: int) -> bool:
-    """Return whether the input has a channels axis; raise if its rank fits neither way."""
-    if len(shape) == sliding:
-        return False
-    if len(shape) == sliding + 1:
-        return True
-    fits = [n for n in (len(shape) - 1, len(shape)) if 1 <= n <= 3]
-    hint = (
-        f"; use a {' or '.join(map(str, fits))}-D kernel (presets with an ndim parameter "
-        f"take one, e.g. gaussian:ndim={fits[-1]})"
-        if fits
-        else ""
-    )
-    raise GeometryError(
-        f"input has {axes_text(shape)} but a {sliding}-D kernel needs "
-        f"{sliding} (one channel) or {sliding + 1} (channels last){hint}"
-    )
 
 
 def apply_filters(
@@ -183,7 +141,7 @@ def apply_filters(
             f"a kernel must have 1, 2 or 3 axes (4 only for per-channel weights under "
             f"--channels sum); got shape {weights[0].shape}"
         )
-    has_channels = _check_input_rank(data.shape, sliding)
+    has_channels = has_channels_axis(data.shape, sliding)
     input_finite = bool(np.isfinite(data).all())  # once: overflow checks need it per map
     planes = np.moveaxis(data, -1, 0) if has_channels else data[np.newaxis]
 

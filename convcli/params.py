@@ -18,13 +18,14 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import numbers
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from convcli.errors import ParameterError
 from convcli.shapes import (
@@ -318,3 +319,71 @@ class ConvParams:
             pad_value=float(pad_value),
             flip=bool(flip),
         )
+
+
+@dataclass(frozen=True)
+class FilterSettings:
+    """Every option of ``apply`` and ``explain`` that changes values, parsed once.
+
+    Per-axis values are kept as given (one value, or one per axis): the number of
+    sliding axes is known only with the data. :meth:`filter_kwargs` gives the keyword
+    arguments of :func:`convcli.layer.apply_filters` and :func:`convcli.explain.explain`.
+
+    Examples
+    --------
+    >>> s = FilterSettings.parse(stride="2", padding="SAME", pad_value="255", bias="1,2")
+    >>> s.stride, s.padding, s.pad_mode, s.pad_value, s.bias
+    ((2,), 'same', 'constant', 255.0, (1.0, 2.0))
+    >>> FilterSettings().filter_kwargs()["channels"]
+    'each'
+    """
+
+    stride: tuple[int, ...] = (1,)
+    padding: str | tuple[Pair, ...] = "valid"
+    pad_mode: str = "zeros"
+    pad_value: float = 0.0
+    dilation: tuple[int, ...] = (1,)
+    flip: bool = False
+    channels: str = "each"
+    bias: tuple[float, ...] = (0.0,)
+    activation: str = "linear"
+    dtype: str = "float32"
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        stride: str = "1",
+        padding: str = "valid",
+        pad_mode: str | None = None,
+        pad_value: str | None = None,
+        dilation: str = "1",
+        flip: bool = False,
+        channels: str = "each",
+        bias: str = "0",
+        activation: str = "linear",
+        dtype: str = "float32",
+    ) -> FilterSettings:
+        """Check and parse the command-line texts; the first bad one raises."""
+        channels = choice(channels, CHANNEL_RULES, name="channels")
+        activation = choice(activation, ACTIVATIONS, name="activation")
+        dtype = choice(dtype, DTYPES, name="dtype")
+        if pad_mode is not None:
+            pad_mode = choice(pad_mode, PAD_MODES, name="pad mode")
+        mode, fill = resolve_pad_mode(pad_mode, pad_value)
+        return cls(
+            stride=parse_per_axis(stride, name="stride"),
+            padding=parse_padding(padding),
+            pad_mode=mode,
+            pad_value=fill,
+            dilation=parse_per_axis(dilation, name="dilation"),
+            flip=flip,
+            channels=channels,
+            bias=parse_bias(bias),
+            activation=activation,
+            dtype=dtype,
+        )
+
+    def filter_kwargs(self) -> dict[str, Any]:
+        """The settings as keyword arguments of ``apply_filters``."""
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}

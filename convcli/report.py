@@ -30,7 +30,7 @@ Examples
 >>> from convcli.featuremaps import FeatureMaps
 >>> maps = FeatureMaps(np.array([321.0, 432, 543, 654]), 1, 1, 1, ("1,10,100",))
 >>> sheet = build_sheet("signal.csv", np.arange(1.0, 7.0), None, maps,
-...                     [("1,10,100", np.array([1.0, 10.0, 100.0]))], Settings())
+...                     [("1,10,100", np.array([1.0, 10.0, 100.0]))], FilterSettings())
 >>> sheet.geometry[:4]
 ('input (6,)', 'kernel (3,)', 'stride 1', 'dilation 1')
 >>> render_html(sheet)[:15]
@@ -51,7 +51,7 @@ import numpy as np
 
 from convcli.featuremaps import FeatureMaps
 from convcli.numfmt import format_compact
-from convcli.params import ConvParams
+from convcli.params import ConvParams, FilterSettings
 from convcli.pictures import (
     HeatScale,
     Legend,
@@ -73,7 +73,6 @@ __all__ = [
     "MIN_SIDE",
     "KernelCard",
     "Picture",
-    "Settings",
     "Sheet",
     "build_sheet",
     "display_factors",
@@ -90,21 +89,6 @@ STRIP_HEIGHT = 24
 """Height in pixels of a 1-D map's strip."""
 MAX_PLANES = 6
 """Volumes with more planes show the first and last three."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The ``apply`` settings a sheet states (as parsed: one value, or one per axis)."""
-
-    stride: tuple[int, ...] = (1,)
-    dilation: tuple[int, ...] = (1,)
-    padding: str | tuple[tuple[int, int], ...] = "valid"
-    pad_mode: str = "zeros"
-    pad_value: float = 0.0
-    flip: bool = False
-    channels: str = "each"
-    bias: tuple[float, ...] = (0.0,)
-    activation: str = "linear"
 
 
 @dataclass(frozen=True)
@@ -151,7 +135,7 @@ def build_sheet(
     bit_depth: int | None,
     maps: FeatureMaps,
     kernels: Sequence[tuple[str, np.ndarray]],
-    settings: Settings,
+    settings: FilterSettings,
     *,
     cmap: str | None = None,
 ) -> Sheet:
@@ -169,7 +153,7 @@ def build_sheet(
         The result.
     kernels : sequence of (str, numpy.ndarray)
         Each filter's label and weights, in ``-k`` order.
-    settings : Settings
+    settings : FilterSettings
         The settings used, for the geometry line.
     cmap : str, optional
         The colour map of the feature maps (default: by sign, see
@@ -198,7 +182,7 @@ def geometry_parts(
     input_shape: tuple[int, ...],
     weights: Sequence[np.ndarray],
     maps: FeatureMaps,
-    settings: Settings,
+    settings: FilterSettings,
 ) -> tuple[str, ...]:
     """The geometry line, part by part.
 
@@ -207,7 +191,7 @@ def geometry_parts(
     >>> import numpy as np
     >>> maps = FeatureMaps(np.zeros((3, 8)), 2, 1, 1, ("k",))
     >>> geometry_parts((6, 16), [np.ones((3, 3))], maps,
-    ...                Settings(stride=(2,), padding="same", flip=True))
+    ...                FilterSettings(stride=(2,), padding="same", flip=True))
     ('input (6, 16)', 'kernel (3, 3)', 'stride 2,2', 'dilation 1,1', 'padding same: 0:1,0:1', 'pad mode zeros', 'output (3, 8)', 'convolution (kernel flipped)')
     """  # noqa: E501
     sliding = maps.sliding_ndim
@@ -241,7 +225,7 @@ def geometry_parts(
     return tuple(parts)
 
 
-def _params(settings: Settings, sliding: int) -> ConvParams:
+def _params(settings: FilterSettings, sliding: int) -> ConvParams:
     padding: Padding = settings.padding
     return ConvParams.build(
         sliding,
@@ -275,7 +259,7 @@ def _kernel_card(
     label: str,
     weights: np.ndarray,
     input_size: Sequence[int],
-    settings: Settings,
+    settings: FilterSettings,
     sliding: int,
 ) -> KernelCard:
     w = np.asarray(weights, dtype=np.float64)
@@ -470,7 +454,7 @@ def render_html(sheet: Sheet) -> bytes:
     >>> from convcli.featuremaps import FeatureMaps
     >>> maps = FeatureMaps(np.zeros((2, 2)), 2, 1, 1, ("<b>",))
     >>> sheet = build_sheet("a&b.csv", np.zeros((4, 4)), None, maps,
-    ...                     [("<b>", np.ones((3, 3)))], Settings())
+    ...                     [("<b>", np.ones((3, 3)))], FilterSettings())
     >>> page = render_html(sheet).decode()
     >>> "a&amp;b.csv" in page, "&lt;b&gt;" in page, "<b>" in page.split("<body>")[1][:60]
     (True, True, False)
@@ -585,7 +569,7 @@ def render_png(sheet: Sheet) -> bytes:
     >>> from convcli.featuremaps import FeatureMaps
     >>> maps = FeatureMaps(np.zeros((2, 2)), 2, 1, 1, ("k",))
     >>> sheet = build_sheet("a.csv", np.zeros((4, 4)), None, maps, [("k", np.ones((3, 3)))],
-    ...                     Settings())
+    ...                     FilterSettings())
     >>> Image.open(io.BytesIO(render_png(sheet))).mode
     'RGB'
     """

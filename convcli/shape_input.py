@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from convcli.errors import GeometryError, InputError, ParameterError
 from convcli.params import CHANNEL_RULES, MAX_SETTING, ConvParams, PaddingArg, choice
-from convcli.shapes import axes_count, conv_geometry
+from convcli.shapes import conv_geometry, has_channels_axis, sliding_ndim
 
 if TYPE_CHECKING:
     from convcli.stack import StackShape
@@ -324,46 +324,6 @@ def bare_size_rank(input_shape: Sequence[int], kind: str) -> int:
     return min(max(len(input_shape) - 1, 1), 3)
 
 
-def sliding_ndim(input_shape: Sequence[int], kernel_shape: Sequence[int], channels: str) -> int:
-    """Axes a kernel slides along: :func:`convcli.layer.sliding_ndim`, without NumPy.
-
-    Under ``sum``, a kernel with as many axes as the input whose last axis equals the
-    input's channels holds per-channel weights, and slides along one axis fewer.
-
-    Examples
-    --------
-    >>> sliding_ndim((8, 8, 3), (3, 3, 3), "sum"), sliding_ndim((8, 8, 3), (3, 3, 3), "each")
-    (2, 3)
-    """
-    ndim = len(kernel_shape)
-    per_channel = (
-        channels == "sum"
-        and ndim >= 2
-        and len(input_shape) == ndim
-        and kernel_shape[-1] == input_shape[-1]
-    )
-    return ndim - 1 if per_channel else ndim
-
-
-def _has_channels(shape: tuple[int, ...], sliding: int) -> bool:
-    """Whether the input has a channels axis; apply's message when it fits neither way."""
-    if len(shape) == sliding:
-        return False
-    if len(shape) == sliding + 1:
-        return True
-    fits = [n for n in (len(shape) - 1, len(shape)) if 1 <= n <= 3]
-    hint = (
-        f"; use a {' or '.join(map(str, fits))}-D kernel (presets with an ndim parameter "
-        f"take one, e.g. gaussian:ndim={fits[-1]})"
-        if fits
-        else ""
-    )
-    raise GeometryError(
-        f"input has {axes_count(len(shape))} {shape} but a {sliding}-D kernel needs "
-        f"{sliding} (one channel) or {sliding + 1} (channels last){hint}"
-    )
-
-
 def kernel_shapes(
     input_shape: Sequence[int],
     kernel_shape: Sequence[int],
@@ -428,7 +388,7 @@ def kernel_shapes(
             f"a kernel must have 1, 2 or 3 axes (4 only for per-channel weights under "
             f"--channels sum); got shape {kernel}"
         )
-    has_channels = _has_channels(shape, sliding)
+    has_channels = has_channels_axis(shape, sliding)
     params = ConvParams.build(sliding, stride=tuple(stride), padding=padding, dilation=dilation)
     pads, out = conv_geometry(
         shape[:sliding],

@@ -342,3 +342,50 @@ def transposed_geometry(
         raise ParameterError(f"a transposed convolution pads 'valid' or 'same'; got '{padding}'")
     spread = (length - 1) * stride + 1
     return (before, after), spread + before + after - span + 1
+
+
+def sliding_ndim(input_shape: tuple[int, ...], kernel_shape: tuple[int, ...], channels: str) -> int:
+    """How many axes a kernel slides along on an input, under a channel rule.
+
+    Examples
+    --------
+    >>> sliding_ndim((8, 8, 3), (3, 3), "each")
+    2
+    >>> sliding_ndim((8, 8, 3), (3, 3, 3), "sum")   # per-channel weights
+    2
+    >>> sliding_ndim((8, 8, 3), (3, 3, 3), "each")  # a 3-D kernel over a volume
+    3
+    """
+    ndim = len(kernel_shape)
+    per_channel = (
+        channels == "sum"
+        and ndim >= 2
+        and len(input_shape) == ndim
+        and kernel_shape[-1] == input_shape[-1]
+    )
+    return ndim - 1 if per_channel else ndim
+
+
+def has_channels_axis(shape: tuple[int, ...], sliding: int) -> bool:
+    """Whether an input has a channels axis; a GeometryError if its rank fits neither way.
+
+    Examples
+    --------
+    >>> has_channels_axis((8, 8, 3), 2), has_channels_axis((8, 8), 2)
+    (True, False)
+    """
+    if len(shape) == sliding:
+        return False
+    if len(shape) == sliding + 1:
+        return True
+    fits = [n for n in (len(shape) - 1, len(shape)) if 1 <= n <= 3]
+    hint = (
+        f"; use a {' or '.join(map(str, fits))}-D kernel (presets with an ndim parameter "
+        f"take one, e.g. gaussian:ndim={fits[-1]})"
+        if fits
+        else ""
+    )
+    raise GeometryError(
+        f"input has {axes_count(len(shape))} {shape} but a {sliding}-D kernel needs "
+        f"{sliding} (one channel) or {sliding + 1} (channels last){hint}"
+    )

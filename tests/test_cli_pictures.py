@@ -18,8 +18,9 @@ import pytest
 from clirun import Result, run_cli
 from PIL import Image
 
+from convcli.params import FilterSettings
 from convcli.pictures import cmap_table
-from convcli.report import Settings, build_sheet
+from convcli.report import build_sheet
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_images"
@@ -381,7 +382,7 @@ def test_png_report_holds_every_picture(tmp_path: Path) -> None:
     maps = apply_filters(loaded.array, [k.weights for k in kernels],
                          labels=[k.label for k in kernels])  # fmt: skip
     sheet = build_sheet(LINE, loaded.array, 8, maps, [(k.label, k.weights) for k in kernels],
-                        Settings())  # fmt: skip
+                        FilterSettings())  # fmt: skip
     spots = [find(page, picture.pixels) for picture in (*sheet.inputs, *sheet.maps)]
     assert [len(s) for s in spots] == [1, 1, 1]
     (input_at,), (first_at,), (second_at,) = spots

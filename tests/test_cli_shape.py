@@ -734,7 +734,8 @@ def test_a_shape_from_numbers_imports_no_numpy_pillow_or_rich(args: list[str]) -
         f"    main({args!r})\n"
         "except SystemExit as exc:\n"
         "    assert exc.code == 0, exc.code\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'PIL', 'rich', 'pydantic'}))\n"
+        "heavy = {'numpy', 'PIL', 'rich', 'pydantic'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=False

@@ -12,11 +12,11 @@ from PIL import Image
 
 from convcli.featuremaps import FeatureMaps
 from convcli.layer import apply_filters
+from convcli.params import FilterSettings
 from convcli.pictures import cmap_table
 from convcli.report import (
     MAX_SIDE,
     MIN_SIDE,
-    Settings,
     build_sheet,
     display_factors,
     geometry_parts,
@@ -35,8 +35,8 @@ def line_image() -> np.ndarray:
 
 
 def sheet_of(x: np.ndarray, kernels: list[tuple[str, np.ndarray]], bit_depth: int | None = 8,
-             settings: Settings | None = None, **kwargs: object):  # type: ignore[no-untyped-def]  # fmt: skip
-    settings = settings or Settings()
+             settings: FilterSettings | None = None, **kwargs: object):  # type: ignore[no-untyped-def]  # fmt: skip
+    settings = settings or FilterSettings()
     maps = apply_filters(
         x,
         [w for _, w in kernels],
@@ -56,7 +56,7 @@ def sheet_of(x: np.ndarray, kernels: list[tuple[str, np.ndarray]], bit_depth: in
 
 def test_geometry_line_of_the_seed() -> None:
     maps = FeatureMaps(np.zeros((6, 6)), 2, 1, 1, ("vertical-line",))
-    parts = geometry_parts((8, 8), [np.ones((3, 3))], maps, Settings())
+    parts = geometry_parts((8, 8), [np.ones((3, 3))], maps, FilterSettings())
     assert parts == (
         "input (8, 8)",
         "kernel (3, 3)",
@@ -72,7 +72,7 @@ def test_geometry_line_of_the_seed() -> None:
 def test_geometry_line_states_uneven_same_padding_and_the_rest() -> None:
     # 'same' with an even kernel pads more after; two kernels of different sizes pad
     # differently, so the padding is given per kernel on their cards
-    settings = Settings(
+    settings = FilterSettings(
         stride=(1, 2),
         padding="same",
         pad_mode="constant",
@@ -98,11 +98,11 @@ def test_geometry_line_states_uneven_same_padding_and_the_rest() -> None:
     )
     two = geometry_parts((6, 6), [np.ones((3, 3)), np.ones((5, 5))],
                          FeatureMaps(np.zeros((6, 6, 2)), 2, 1, 2, ("a", "b")),
-                         Settings(padding="same"))  # fmt: skip
+                         FilterSettings(padding="same"))  # fmt: skip
     assert "padding same: per kernel" in two
     assert "kernels (3, 3), (5, 5)" in two
     explicit = geometry_parts((6,), [np.ones(3)], FeatureMaps(np.zeros(6), 1, 1, 1, ("k",)),
-                              Settings(padding=((2, 0),), flip=True))  # fmt: skip
+                              FilterSettings(padding=((2, 0),), flip=True))  # fmt: skip
     assert explicit[4] == "padding explicit: 2:0"
     assert explicit[-1] == "convolution (kernel flipped)"
 
@@ -143,7 +143,7 @@ def test_kernel_cards() -> None:
     volume_kernel = np.arange(8.0).reshape(2, 2, 2) - 3
     x = np.zeros((4, 4, 4))
     sheet, _ = sheet_of(x, [("k3", volume_kernel)], bit_depth=None,
-                        settings=Settings(padding="same"))  # fmt: skip
+                        settings=FilterSettings(padding="same"))  # fmt: skip
     (card,) = sheet.kernels
     assert card.label == "kernel 0: k3"
     assert card.shape == (2, 2, 2)
@@ -243,7 +243,7 @@ def test_html_is_one_self_contained_page() -> None:
 def test_html_escapes_every_text() -> None:
     maps = FeatureMaps(np.zeros((2, 2)), 2, 1, 1, ('<img src="x">',))
     sheet = build_sheet("a&b<script>.csv", np.zeros((4, 4)), None, maps,
-                        [('<img src="x">', np.ones((3, 3)))], Settings())  # fmt: skip
+                        [('<img src="x">', np.ones((3, 3)))], FilterSettings())  # fmt: skip
     page = render_html(sheet).decode("utf-8")
     assert "<script>" not in page
     assert '<img src="x">' not in page

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from convcli.featuremaps import FeatureMaps
     from convcli.kernel_io import Kernel
     from convcli.loaders import LoadedInput
-    from convcli.report import Settings
+    from convcli.params import FilterSettings
     from convcli.writers import OutputBatch
 
 # One line per paragraph: rich re-wraps the help to the terminal's width.
@@ -108,30 +108,26 @@ def apply(
     from convcli.kernel_io import parse_kernel
     from convcli.layer import apply_filters
     from convcli.loaders import check_input, expected_kind, load_input, stem_and_suffix
-    from convcli.params import (
-        ACTIVATIONS,
-        CHANNEL_RULES,
-        DTYPES,
-        NORMALIZE_MODES,
-        PAD_MODES,
-        choice,
-        parse_bias,
-        parse_padding,
-        parse_per_axis,
-        resolve_pad_mode,
-    )
+    from convcli.params import NORMALIZE_MODES, FilterSettings, choice
     from convcli.pictures import CMAPS
     from convcli.render import ProgressBar
     from convcli.writers import OutputBatch
 
     # Everything that can be checked without data is checked before any input is read.
-    channels = choice(channels, CHANNEL_RULES, name="channels")
-    activation = choice(activation, ACTIVATIONS, name="activation")
-    dtype = choice(dtype, DTYPES, name="dtype")
+    settings = FilterSettings.parse(
+        stride=stride,
+        padding=padding,
+        pad_mode=pad_mode,
+        pad_value=pad_value,
+        dilation=dilation,
+        flip=flip,
+        channels=channels,
+        bias=bias,
+        activation=activation,
+        dtype=dtype,
+    )
     if normalize is not None:
         normalize = choice(normalize, NORMALIZE_MODES, name="normalize")
-    if pad_mode is not None:
-        pad_mode = choice(pad_mode, PAD_MODES, name="pad mode")
     if cmap is not None:
         cmap = choice(cmap, CMAPS, name="cmap")
     if show:
@@ -155,27 +151,7 @@ def apply(
         [(path, *stem_and_suffix(path), expected_kind(path, input_format)) for path in inputs]
     )
     kernels = [parse_kernel(spec) for spec in kernel]
-    mode, fill = resolve_pad_mode(pad_mode, pad_value)
-    strides = parse_per_axis(stride, name="stride")
-    dilations = parse_per_axis(dilation, name="dilation")
-    paddings = parse_padding(padding)
-    biases = parse_bias(bias)
-    sheet: tuple[str, str, Settings] | None = None  # --report: path, format, settings
-    if report is not None and report_format is not None:
-        from convcli.report import Settings
-
-        settings = Settings(
-            stride=strides,
-            dilation=dilations,
-            padding=paddings,
-            pad_mode=mode,
-            pad_value=fill,
-            flip=flip,
-            channels=channels,
-            bias=biases,
-            activation=activation,
-        )
-        sheet = (report, report_format, settings)
+    sheet = None if report is None or report_format is None else (report, report_format)
 
     notes = _Notes(quiet)
     bar = ProgressBar(len(inputs), enabled=not quiet)
@@ -191,22 +167,13 @@ def apply(
                     loaded.array,
                     [k.weights for k in kernels],
                     labels=[k.label for k in kernels],
-                    channels=channels,
-                    stride=strides,
-                    padding=paddings,
-                    pad_mode=mode,
-                    pad_value=fill,
-                    dilation=dilations,
-                    flip=flip,
-                    bias=biases,
-                    activation=activation,
-                    dtype=dtype,
+                    **settings.filter_kwargs(),
                     progress=lambda done: bar.advance(COMPUTE_SHARE * done),
                 )
                 if show:
                     _show(maps, loaded, cmap=cmap, title=loaded.source if len(inputs) > 1 else None)
                 if sheet is not None:
-                    target, sheet_format, settings = sheet
+                    target, sheet_format = sheet
                     batch.stage(target, _sheet(sheet_format, maps, loaded, kernels, settings, cmap))
                 _emit(
                     maps,
@@ -336,7 +303,7 @@ def _sheet(
     maps: FeatureMaps,
     loaded: LoadedInput,
     kernels: list[Kernel],
-    settings: Settings,
+    settings: FilterSettings,
     cmap: str | None,
 ) -> bytes:
     """The ``--report`` sheet of one input, encoded."""

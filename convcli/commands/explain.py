@@ -60,34 +60,26 @@ def explain(
     from convcli.explain import parse_positions
     from convcli.kernel_io import parse_kernel
     from convcli.loaders import check_input, load_input
-    from convcli.params import (
-        ACTIVATIONS,
-        CHANNEL_RULES,
-        DTYPES,
-        PAD_MODES,
-        choice,
-        parse_bias,
-        parse_padding,
-        parse_per_axis,
-        resolve_pad_mode,
-    )
+    from convcli.params import FilterSettings
     from convcli.render_explain import print_explanation
     from convcli.stdio import stdout_guard
 
     # The same checks, in the same order, as `convcli apply`: settings before data.
-    channels = choice(channels, CHANNEL_RULES, name="channels")
-    activation = choice(activation, ACTIVATIONS, name="activation")
-    dtype = choice(dtype, DTYPES, name="dtype")
-    if pad_mode is not None:
-        pad_mode = choice(pad_mode, PAD_MODES, name="pad mode")
+    settings = FilterSettings.parse(
+        stride=stride,
+        padding=padding,
+        pad_mode=pad_mode,
+        pad_value=pad_value,
+        dilation=dilation,
+        flip=flip,
+        channels=channels,
+        bias=bias,
+        activation=activation,
+        dtype=dtype,
+    )
     positions = parse_positions(at) if at else None
     check_input(input_path)
     kernels = [parse_kernel(spec) for spec in kernel]
-    mode, fill = resolve_pad_mode(pad_mode, pad_value)
-    strides = parse_per_axis(stride, name="stride")
-    dilations = parse_per_axis(dilation, name="dilation")
-    paddings = parse_padding(padding)
-    biases = parse_bias(bias)
 
     loaded = load_input(input_path, input_format=input_format)
     explanation = explain_steps(
@@ -95,16 +87,7 @@ def explain(
         [k.weights for k in kernels],
         labels=[k.label for k in kernels],
         at=positions,
-        channels=channels,
-        stride=strides,
-        padding=paddings,
-        pad_mode=mode,
-        pad_value=fill,
-        dilation=dilations,
-        flip=flip,
-        bias=biases,
-        activation=activation,
-        dtype=dtype,
+        **settings.filter_kwargs(),
     )
     with stdout_guard():
         print_explanation(explanation)
