@@ -337,6 +337,27 @@ def _pad(line: Text, width: int) -> Text:
 # Feature maps and inputs as panels
 
 
+def _panels_of(
+    values: np.ndarray,
+    title: str,
+    sliding_ndim: int,
+    *,
+    colour: bool,
+    max_width: int,
+    cmap: str | None,
+    factors: tuple[int, int] | None,
+) -> list[Panel]:
+    """One panel for a 1-D or 2-D map; one per plane for a 3-D map."""
+    if sliding_ndim == 3:
+        return _volume_panels(
+            values, title, colour=colour, max_width=max_width, cmap=cmap, factors=factors
+        )
+    panel = heat_panel(
+        values, title=title, colour=colour, max_width=max_width, cmap=cmap, factors=factors
+    )
+    return [panel]
+
+
 def _volume_panels(
     volume: np.ndarray,
     title: str,
@@ -400,21 +421,15 @@ def map_panels(
     panels: list[Panel] = []
     slices = titled_maps(maps)
     for title, values in slices[:MAX_PANELS]:
-        if maps.sliding_ndim == 3:
-            panels += _volume_panels(
-                values, title, colour=colour, max_width=max_width, cmap=cmap, factors=factors
-            )
-        else:
-            panels.append(
-                heat_panel(
-                    values,
-                    title=title,
-                    colour=colour,
-                    max_width=max_width,
-                    cmap=cmap,
-                    factors=factors,
-                )
-            )
+        panels += _panels_of(
+            values,
+            title,
+            maps.sliding_ndim,
+            colour=colour,
+            max_width=max_width,
+            cmap=cmap,
+            factors=factors,
+        )
     if len(slices) > MAX_PANELS:
         more = len(slices) - MAX_PANELS
         panels.append(_note_panel(f"... {more} more maps (write them with -o)", max_width))
@@ -477,21 +492,15 @@ def source_panels(
         planes = [(f"{name}, channel {c}", data[..., c]) for c in range(channels)]
     panels: list[Panel] = []
     for title, values in planes:
-        if sliding_ndim == 3:
-            panels += _volume_panels(
-                values, title, colour=colour, max_width=max_width, cmap=cmap, factors=factors
-            )
-        else:
-            panels.append(
-                heat_panel(
-                    values,
-                    title=title,
-                    colour=colour,
-                    max_width=max_width,
-                    cmap=cmap,
-                    factors=factors,
-                )
-            )
+        panels += _panels_of(
+            values,
+            title,
+            sliding_ndim,
+            colour=colour,
+            max_width=max_width,
+            cmap=cmap,
+            factors=factors,
+        )
     return panels
 
 
