@@ -265,7 +265,7 @@ def check_report(path: str, *, inputs: list[str], output: str | None = None) -> 
     OutputError
         Standard output, a folder, a suffix other than ``.html``/``.htm``/``.png``, a
         path :func:`check_output` would refuse (missing or unwritable folder,
-        read-only file), an input, or the ``-o`` file.
+        read-only file), an input, or the file the maps go to (``output``).
 
     Examples
     --------
@@ -295,7 +295,10 @@ def check_report(path: str, *, inputs: list[str], output: str | None = None) -> 
         raise OutputError(f"--report writes .html (one self-contained file) or .png; got '{path}'")
     _check_path(path)
     if output not in (None, "-") and _same_target(path, output):
-        raise OutputError(f"--report and -o both name '{path}'; give the report another file name")
+        raise OutputError(
+            f"--report and the feature maps would both be written to '{path}'; "
+            "give the report another file name"
+        )
     for source in inputs:
         _refuse_own_input(source, path, option="--report")
     return fmt

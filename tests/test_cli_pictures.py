@@ -410,7 +410,8 @@ def test_report_with_a_colour_map_and_no_file(tmp_path: Path) -> None:
         ("missing/sheet.html", [],
          "cannot write '{d}/missing/sheet.html': folder '{d}/missing' does not exist "
          "(convcli creates no folders)"),
-        ("same.png", ["-o", "{d}/same.png"], "--report and -o both name '{d}/same.png'; give the "
+        ("same.png", ["-o", "{d}/same.png"],
+         "--report and the feature maps would both be written to '{d}/same.png'; give the "
          "report another file name"),
         ("", [], "cannot write '{d}/': it is a folder; give a file name such as '{d}/report.html'"),
         ("in.png", [], "--report would overwrite the input '{d}/in.png'; choose another file name"),
@@ -425,6 +426,18 @@ def test_report_refusals(tmp_path: Path, report: str, extra: list[str], message:
     result = run_cli("apply", str(source), "-k", "box", "--report", target, *args)
     refused(result, message.format(d=d))
     assert listing(tmp_path) == ["in.png"]
+
+
+def test_report_over_the_output_dir_target_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "in.png"
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(source)
+    (tmp_path / "out").mkdir()
+    target = f"{tmp_path}/out/in.png"  # where --output-dir puts the maps of in.png
+    result = run_cli("apply", str(source), "-k", "box", "--output-dir", f"{tmp_path}/out",
+                     "--report", target)  # fmt: skip
+    refused(result, f"--report and the feature maps would both be written to '{target}'; "
+            "give the report another file name")  # fmt: skip
+    assert listing(tmp_path / "out") == []
 
 
 def test_report_of_several_inputs_is_refused(tmp_path: Path) -> None:

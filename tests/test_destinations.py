@@ -410,7 +410,8 @@ def test_check_report_refusals(workdir: Path) -> None:
         ("a.png", ["a.png"], None, OutputError,
          "--report would overwrite the input 'a.png'; choose another file name"),
         ("m.png", ["a.png"], "./m.png", OutputError,
-         "--report and -o both name 'm.png'; give the report another file name"),
+         "--report and the feature maps would both be written to 'm.png'; "
+         "give the report another file name"),
         ("s.html", ["a.png", "b.png"], None, ParameterError,
          "--report makes a sheet about one input; got 2 inputs: run one input at a time"),
     ]  # fmt: skip

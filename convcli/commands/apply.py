@@ -144,12 +144,17 @@ def apply(
         cmap=cmap if not pictures_elsewhere or _may_write_images(output, output_dir, fmt) else None,
         normalize=normalize,
     )
-    report_format = None if report is None else check_report(report, inputs=inputs, output=output)
     for path in inputs:  # a missing last input must not cost the work on the first ones
         check_input(path)
-    plan.check_targets(
-        [(path, *stem_and_suffix(path), expected_kind(path, input_format)) for path in inputs]
-    )
+    targets = [(path, *stem_and_suffix(path), expected_kind(path, input_format)) for path in inputs]
+    plan.check_targets(targets)
+    report_format = None
+    if report is not None:
+        written = output  # the maps' file, which the report must not replace
+        if output_dir is not None:
+            source, stem, suffix, kind = targets[0]
+            written = plan.destination_for(source, stem=stem, suffix=suffix, kind=kind)
+        report_format = check_report(report, inputs=inputs, output=written)
     kernels = [parse_kernel(spec) for spec in kernel]
     sheet = None if report is None or report_format is None else (report, report_format)
 
