@@ -146,13 +146,15 @@ def apply(
     )
     for path in inputs:  # a missing last input must not cost the work on the first ones
         check_input(path)
-    targets = [(path, *stem_and_suffix(path), expected_kind(path, input_format)) for path in inputs]
+    targets: list[tuple[str, str, str, str | None]] = [
+        (path, *stem_and_suffix(path), expected_kind(path, input_format)) for path in inputs
+    ]
     plan.check_targets(targets)
     report_format = None
     if report is not None:
         written = output  # the maps' file, which the report must not replace
-        if output_dir is not None:
-            source, stem, suffix, kind = targets[0]
+        source, stem, suffix, kind = targets[0]
+        if output_dir is not None and kind is not None:  # kind None: stdin, no stem to clash
             written = plan.destination_for(source, stem=stem, suffix=suffix, kind=kind)
         report_format = check_report(report, inputs=inputs, output=written)
     kernels = [parse_kernel(spec) for spec in kernel]
