@@ -21,20 +21,22 @@ How a correlation runs:
 The strategies (``convcli.strategies``) and when each runs: the cheapest by
 :func:`strategy_costs`, a cost model in passes over the output whose constants were
 fitted to the strategies' times measured against each other on this project's 2-core
-machine. For float32 at 4096x4096 (2-D), 10M samples (1-D) and 256^3 (3-D) it gives:
+machine with ``OPENBLAS_NUM_THREADS=1`` (as the CLI sets it). For float32 at 4096x4096
+(2-D), 10M samples (1-D) and 256^3 (3-D) it gives:
 
 * ``shift_add`` -- one pass per tap over bands that stay in cache (zero taps skipped,
   +-1 taps without a multiply, equal weights summed first; a stride splits a band into
-  its stride phases so that only the kept outputs are computed). Dense 2-D kernels up
-  to 5x5 (11x11 at stride 2), line detectors and Sobel, 3x3x3, 1-D kernels up to 11
-  taps, every kernel on outputs under 16384 values, and every band holding NaN or inf.
+  its stride phases so that only the kept outputs are computed). Dense 2-D 3x3 (5x5 at
+  stride 2), line detectors and Sobel, 1-D kernels up to about 9 taps, small strided
+  3-D kernels, every kernel on outputs under 16384 values, and every band holding NaN
+  or inf.
 * ``separable`` -- a rank-1 kernel (box, Gaussian, Scharr; exact integer factors) as
-  one 1-D shift-and-add pass per axis: Gaussians from 3x3 up to about 25x25, 3-D ones.
-* ``toeplitz`` -- banded-Toeplitz GEMMs (BLAS): 1-D kernels of 15 to about 200 taps,
-  4x4x4.
+  one 1-D shift-and-add pass per axis: Gaussians from 3x3 up to about 19x19, 3-D ones.
+* ``toeplitz`` -- banded-Toeplitz GEMMs (BLAS): dense 2-D 4x4 to 9x9 (7x7 to 11x11 at
+  stride 2), 1-D kernels of 10 to about 450 taps, 3x3x3 and 4x4x4.
 * ``fft`` -- overlap-save FFT on tiles, nearly independent of the kernel size: dense
-  2-D 6x6 and larger (13x13 at stride 2: a stride multiplies its cost per output, since
-  the tiles compute every output), 5x5x5 and larger, 1-D from about 300 taps.
+  2-D 10x10 and larger (14x14 at stride 2: a stride multiplies its cost per output,
+  since the tiles compute every output), 5x5x5 and larger, 1-D from about 450 taps.
 
 Pad modes (``|`` marks the edge of the input ``a b c d``)::
 
@@ -343,15 +345,18 @@ def strategy_function(name: str) -> Callable[..., None]:
 # Costs are in "passes": one NumPy ufunc pass over an output-sized band in cache (about
 # 1.7 ms per 4096x4096 float32 output on this project's 2-core machine). The constants
 # are fitted to strategy times measured against each other in one run, per rank (BLAS
-# and FFT scale differently from the passes); re-fit them when a strategy changes.
+# and FFT scale differently from the passes), with OPENBLAS_NUM_THREADS=1 (as the CLI
+# sets it: toeplitz and fft then share their blocks between two Python threads);
+# re-fit them when a strategy changes.
 SMALL_OUTPUT = 1 << 14  # below this many outputs set-up dominates: no BLAS, no FFT
 BAND_OVERHEAD = 12.0  # per input value: padding and looking at a band, a fresh output
 PHASE_SPLIT = 2.0  # per input value: copying a band into its stride phases
 SEPARABLE_SCALE = 0.85  # 1-D passes gain more from two threads than 2-D ones
 SEPARABLE_AXIS = 2.0  # each axis pass writes (and the next reads) an intermediate band
 # toeplitz: base + per_mac * (GEMM multiply-adds per output, see strategy_costs)
-TOEPLITZ = {1: (20.0, 0.45), 2: (35.0, 0.43), 3: (39.0, 0.39)}
-FFT_PASSES = {1: 140.0, 2: 73.0, 3: 125.0}  # one output of a stride-1 tiled FFT
+TOEPLITZ = {1: (24.0, 0.16), 2: (26.0, 0.2), 3: (14.0, 0.235)}
+TOEPLITZ_ROW_STRIDE = 0.1  # per extra step of axis 0's stride, beyond the wider band matrix
+FFT_PASSES = {1: 100.0, 2: 62.0, 3: 78.0}  # one output of a stride-1 tiled FFT
 
 
 def strategy_costs(
@@ -405,9 +410,10 @@ def strategy_costs(
     block = toeplitz.BLOCK_1D if ndim == 1 else toeplitz.BLOCK_ROWS
     macs = ((block - 1) * stride[0] + spans[0]) * math.prod(weights.shape[1:])
     base, per_mac = TOEPLITZ[ndim]
-    # Measured: a stride of 2 per axis costs 2.4x more per output (more input rows copied
-    # and a wider band matrix per block).
-    costs["toeplitz"] = (base + per_mac * macs) * (1 + (math.prod(stride) - 1) / 2)
+    # A stride on the later axes makes the copy into the GEMM's operand a gather that
+    # reads a cache line per value: measured, the cost per output grows with it.
+    strided = math.prod(stride[1:]) * (1 + (stride[0] - 1) * TOEPLITZ_ROW_STRIDE)
+    costs["toeplitz"] = (base + per_mac * macs) * strided
     tile = fft.TILE[ndim]
     if all(span < tile // 2 for span in spans):
         waste = math.prod(tile / (tile - span + 1) for span in spans)

@@ -21,7 +21,7 @@ scratch stays at about ``SCRATCH_ELEMENTS`` values whatever the input size.
 
 The GEMM does ``h / B`` times the multiplies the kernel needs (``(B + k - 1) / k`` at
 stride 1); BLAS is fast enough that this beats shift-and-add on random weights from
-4x4 in 2-D, 3x3x3 in 3-D and 5 taps in 1-D (measured at 4096^2, 256^3 and 10M
+4x4 in 2-D, 3x3x3 in 3-D and about 10 taps in 1-D (one BLAS thread; 4096^2, 256^3, 10M
 samples). Supports 1-D to 3-D, every stride and dilation, float32 and float64.
 
 The band matrix multiplies zeros by input cells a given output does not see, so a NaN
