@@ -436,7 +436,7 @@ def unknown_kernel_message(spec: str) -> str:
     >>> unknown_kernel_message("gausian:size=3")
     "unknown kernel 'gausian:size=3' (not a file, numbers or preset); closest presets: gaussian"
     >>> unknown_kernel_message("zzz")
-    "unknown kernel 'zzz' (not a file, numbers or preset); the presets are listed in ..."
+    "unknown kernel 'zzz' (not a file, numbers or preset); run 'convcli kernels' to list ..."
     """
     name = spec.partition(":")[0].strip()
     close = closest_presets(name)
