@@ -12,6 +12,7 @@ Run alone: ``python -m benchmarks.startup [--runs 10]``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -55,6 +56,15 @@ def commands() -> list[Startup]:
     ]
 
 
+# A user's shell caches compiled modules; some sandboxes turn that off
+# (PYTHONDONTWRITEBYTECODE) or move the cache, which would time compilation instead.
+USER_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
+}
+
+
 def run_startup(runs: int = 10, log: Callable[[str], None] = lambda _t: None) -> list[Startup]:
     """Median whole-process times; round 0 is a warm-up (file cache, .pyc)."""
     items = commands()
@@ -64,7 +74,7 @@ def run_startup(runs: int = 10, log: Callable[[str], None] = lambda _t: None) ->
                 continue
             start = time.perf_counter()
             done = subprocess.run(
-                item.argv, capture_output=True, cwd=REPO, timeout=120, check=False
+                item.argv, capture_output=True, cwd=REPO, env=USER_ENV, timeout=120, check=False
             )
             elapsed = time.perf_counter() - start
             if done.returncode != 0:
