@@ -369,3 +369,116 @@ def test_every_activation_has_a_function() -> None:
     from convcli.params import ACTIVATIONS as NAMES
 
     assert tuple(ACTIVATION_FUNCTIONS) == NAMES
+
+
+# --- 'each' over a channels-last 2-D image: the channels run as one batch -----------------
+
+BATCH_KERNELS = {
+    "random 3x3": np.array([[0.5, -1.25, 2.0], [1.5, 0.75, -0.5], [0.25, 3.0, -2.0]]),
+    "rank-1 3x3": np.outer([1.0, 2.0, 1.0], [1.0, 0.0, -1.0]),
+    "random 2x4": np.array([[1.0, -2.0, 0.5, 3.0], [-1.5, 0.25, 2.0, 1.0]]),
+    "random 5x5": np.random.default_rng(5).uniform(-1, 1, size=(5, 5)).round(3),
+}
+
+
+@pytest.fixture
+def record_strategies(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Let BLAS and FFT run on small outputs; record the BLAS and FFT strategies that run."""
+    import convcli.engine as engine
+
+    monkeypatch.setattr(engine, "SMALL_OUTPUT", 0)
+    seen: list[str] = []
+    real = engine.strategy_function
+
+    def watched(name: str) -> Any:
+        seen.append(name)
+        return real(name)
+
+    monkeypatch.setattr(engine, "strategy_function", watched)
+    return seen
+
+
+@pytest.mark.parametrize("kernel_name", sorted(BATCH_KERNELS))
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"padding": "same"},
+        {"padding": "valid", "stride": (1, 2)},
+        {"padding": "same", "stride": 2, "dilation": (2, 1), "pad_mode": "reflect"},
+        {"padding": "full", "flip": True, "pad_mode": "constant", "pad_value": -1.5},
+        {"padding": ((2, 0), (1, 3)), "pad_mode": "wrap", "dilation": 2},
+        {"padding": "same", "pad_mode": "symmetric", "stride": (2, 1)},
+        {"padding": "same", "pad_mode": "edge"},
+    ],
+)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_each_over_channels_last_matches_reference(
+    kernel_name: str, options: dict[str, Any], dtype: str, record_strategies: list[str]
+) -> None:
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-2, 2, size=(11, 13, 3))
+    kernels = [BATCH_KERNELS[kernel_name], -0.5 * BATCH_KERNELS[kernel_name].T.copy()]
+    kernels = kernels[:1] if kernels[1].shape != kernels[0].shape else kernels
+    maps = apply_filters(x, kernels, channels="each", dtype=dtype, bias=0.5, **options)
+    expected = reference_layer(x, kernels, channels="each", bias=0.5, **options)
+    assert maps.data.dtype == np.dtype(dtype)
+    assert (maps.channels, maps.filters) == (3, len(kernels))
+    tol = 1e-4 if dtype == "float32" else 1e-10
+    assert_allclose(maps.data, expected.data, rtol=tol, atol=tol * 60)
+
+
+def test_each_over_channels_last_runs_once_per_filter(record_strategies: list[str]) -> None:
+    # One engine call per filter for all three channels (toeplitz for a random 5x5).
+    x = np.arange(12 * 10 * 3, dtype=float).reshape(12, 10, 3) % 11
+    maps = apply_filters(x, [BATCH_KERNELS["random 5x5"]] * 2, channels="each", padding="same")
+    assert record_strategies == ["toeplitz", "toeplitz"]
+    expected = reference_layer(x, [BATCH_KERNELS["random 5x5"]] * 2, padding="same")
+    assert_allclose(maps.data, expected.data, rtol=1e-5, atol=1e-3)
+
+
+def test_each_over_channels_last_fft_runs_per_plane(record_strategies: list[str]) -> None:
+    kernel = (np.arange(121.0).reshape(11, 11) % 5) - 2  # large: FFT tiles
+    x = np.sin(np.arange(40 * 36 * 2, dtype=float)).reshape(40, 36, 2)
+    maps = apply_filters(x, [kernel], channels="each", padding="same", dtype="float64")
+    assert record_strategies == ["fft", "fft"]  # one call per channel plane
+    expected = reference_layer(x, [kernel], padding="same")
+    assert_allclose(maps.data, expected.data, rtol=1e-9, atol=1e-8)
+
+
+@pytest.mark.parametrize("kernel_name", ["random 3x3", "random 5x5", "rank-1 3x3"])
+def test_each_over_channels_last_propagates_nan_per_channel(
+    kernel_name: str, record_strategies: list[str]
+) -> None:
+    x = np.ones((14, 15, 3))
+    x[6, 7, 1] = np.nan
+    x[0, 14, 2] = np.inf
+    kernel = BATCH_KERNELS[kernel_name]
+    maps = apply_filters(x, [kernel], channels="each", padding="same")
+    expected = reference_layer(x, [kernel], padding="same")
+    assert_allclose(maps.data, expected.data, rtol=1e-5, atol=1e-4, equal_nan=True)
+    assert np.isfinite(maps.data[..., 0]).all()  # channel 0 holds no NaN or inf
+    assert np.isnan(maps.data[6, 7, 1])
+    assert np.isfinite(maps.data[0, 0, 1])  # far from the NaN
+    assert record_strategies == (["toeplitz"] if kernel_name == "random 5x5" else [])
+
+
+def test_each_over_channels_last_hand_computed() -> None:
+    # Two channels, a 2x2 box, 'valid': channel 1 is 10x channel 0.
+    x = np.stack([np.arange(9.0).reshape(3, 3), 10 * np.arange(9.0).reshape(3, 3)], axis=-1)
+    maps = apply_filters(x, [np.ones((2, 2)), np.eye(2)], channels="each")
+    assert maps.data.shape == (2, 2, 4)  # channel-major: c * filters + f
+    assert maps.data[0, 0].tolist() == [8.0, 4.0, 80.0, 40.0]
+    assert maps.data[1, 1].tolist() == [24.0, 12.0, 240.0, 120.0]
+
+
+def test_each_over_channels_last_keeps_the_sliding_shape_message() -> None:
+    with pytest.raises(GeometryError, match=r"different shapes \(\(3, 3\), \(2, 2\)\)"):
+        apply_filters(np.ones((4, 4, 2)), [np.ones((2, 2)), np.ones((3, 3))], channels="each")
+
+
+@pytest.mark.parametrize("shape", [(4, 4, 2), (6, 2), (4, 4)])
+def test_each_overflow_without_bias_is_a_range_error(shape: tuple[int, ...]) -> None:
+    # Under 'each' the engine itself refuses the overflow (no bias to add afterwards).
+    kernel = np.ones((2, 2) if len(shape) != 2 or shape == (4, 4) else (2,))
+    with pytest.raises(RangeError, match="the result overflows float32"):
+        apply_filters(np.full(shape, 3e38), [kernel], channels="each")
