@@ -282,6 +282,20 @@ def check_work_size(shape: tuple[int, ...], pads: tuple[tuple[int, int], ...]) -
 STRATEGIES = ("shift_add", "separable", "toeplitz", "fft")
 
 
+def check_pad_value(value: float, dtype: np.dtype[Any]) -> None:
+    """Refuse a constant pad value that ``dtype`` cannot hold.
+
+    Examples
+    --------
+    >>> check_pad_value(1e300, np.dtype("float32"))
+    Traceback (most recent call last):
+    ...
+    convcli.errors.RangeError: pad value 1e+300 is beyond the range of float32; use --dtype float64
+    """
+    if abs(value) > float(np.finfo(dtype).max):
+        raise RangeError(f"pad value {value:g} is beyond the range of {dtype}; use --dtype float64")
+
+
 def correlate_normalized(
     x: np.ndarray, kernel: np.ndarray, params: ConvParams, *, strategy: str | None = None
 ) -> np.ndarray:
@@ -309,10 +323,7 @@ def correlate_normalized(
         padding=params.padding,
     )
     check_work_size(x.shape, pads)
-    if abs(params.pad_value) > float(np.finfo(x.dtype).max):
-        raise RangeError(
-            f"pad value {params.pad_value:g} is beyond the range of {x.dtype}; use --dtype float64"
-        )
+    check_pad_value(params.pad_value, x.dtype)
     weights = kernel[(slice(None, None, -1),) * kernel.ndim] if params.flip else kernel
     weights = np.ascontiguousarray(weights, dtype=x.dtype)
     if strategy is None:

@@ -41,13 +41,14 @@ from convcli.engine import (
     MAX_PADDED_ELEMENTS,
     as_float_array,
     check_finite_result,
+    check_pad_value,
     check_work_size,
     choose_strategy,
     correlate_normalized,
     dtype_name,
     pad_input,
 )
-from convcli.errors import GeometryError, ParameterError, RangeError
+from convcli.errors import GeometryError, ParameterError
 from convcli.featuremaps import FeatureMaps
 from convcli.params import (
     ACTIVATIONS,
@@ -377,11 +378,6 @@ def bank_pays(rule: str, kernels: Sequence[np.ndarray], sliding: int, channels: 
     return filters >= BANK_MIN_FILTERS_ONE_PLANE if one_plane else True
 
 
-def _pad_value_fits(value: float, dtype: np.dtype[Any]) -> None:
-    if abs(value) > float(np.finfo(dtype).max):
-        raise RangeError(f"pad value {value:g} is beyond the range of {dtype}; use --dtype float64")
-
-
 def filter_bank(
     planes: np.ndarray,
     kernels: Sequence[np.ndarray],
@@ -430,7 +426,7 @@ def filter_bank(
         padding=params.padding,
     )
     check_work_size(planes.shape[1:], pads)
-    _pad_value_fits(params.pad_value, dtype)
+    check_pad_value(params.pad_value, dtype)
     padded = pad_input(planes, ((0, 0), *pads), params.pad_mode, params.pad_value)
 
     # (F, C, *kernel): per-channel planes moved first, shared weights repeated per channel.
