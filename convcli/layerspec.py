@@ -157,6 +157,69 @@ def _signatures() -> dict[str, Signature]:
         ("units", *_CONV_TAIL, *_LORA, "quantization_config"),
         1,
     )
+    # Layers that keep the shape (or change it simply) and own no weights but
+    # BatchNormalization's and LayerNormalization's.
+    table["Dropout"] = Signature("same", 0, ("rate", "noise_shape", "seed"), 1)
+    table["AlphaDropout"] = Signature("same", 0, ("rate", "noise_shape", "seed"), 1)
+    table["GaussianDropout"] = Signature("same", 0, ("rate", "seed"), 1)
+    table["GaussianNoise"] = Signature("same", 0, ("stddev", "seed"), 1)
+    for r in (1, 2, 3):
+        layout: tuple[str, ...] = ("data_format",) if r > 1 else ()
+        table[f"SpatialDropout{r}D"] = Signature(
+            "spatial_dropout", r, ("rate", *layout, "seed", "name", "dtype"), 1
+        )
+    table["Activation"] = Signature("same", 0, ("activation",), 1)
+    table["ReLU"] = Signature("same", 0, ("max_value", "negative_slope", "threshold"))
+    # alpha: Keras 3 still takes Keras 2's name for negative_slope (with a warning).
+    table["LeakyReLU"] = Signature("same", 0, ("negative_slope",), 0, ("alpha",))
+    table["Softmax"] = Signature("same", 0, ("axis",))
+    norm_tail = (
+        "beta_initializer",
+        "gamma_initializer",
+    )
+    table["BatchNormalization"] = Signature(
+        "batch_norm",
+        0,
+        (
+            "axis",
+            "momentum",
+            "epsilon",
+            "center",
+            "scale",
+            *norm_tail,
+            "moving_mean_initializer",
+            "moving_variance_initializer",
+            "beta_regularizer",
+            "gamma_regularizer",
+            "beta_constraint",
+            "gamma_constraint",
+            "renorm",
+            "renorm_clipping",
+            "renorm_momentum",
+            "synchronized",
+        ),
+    )
+    table["LayerNormalization"] = Signature(
+        "layer_norm",
+        0,
+        (
+            "axis",
+            "epsilon",
+            "center",
+            "scale",
+            *norm_tail,
+            "beta_regularizer",
+            "gamma_regularizer",
+            "beta_constraint",
+            "gamma_constraint",
+        ),
+    )
+    table["Reshape"] = Signature("reshape", 0, ("target_shape",), 1)
+    table["Permute"] = Signature("permute", 0, ("dims",), 1)
+    table["RepeatVector"] = Signature("repeat_vector", 0, ("n",), 1)
+    table["UpSampling1D"] = Signature("up_sampling", 1, ("size",))
+    table["UpSampling2D"] = Signature("up_sampling", 2, ("size", "data_format", "interpolation"))
+    table["UpSampling3D"] = Signature("up_sampling", 3, ("size", "data_format"))
     return table
 
 
@@ -179,7 +242,18 @@ LAYER_NAMES: tuple[str, ...] = tuple(SIGNATURES)
 _PREFIXES = ((), ("layers",), ("keras", "layers"), ("tf", "keras", "layers"))
 
 # The shortest working call of each required argument, for hints.
-_EXAMPLE_VALUES = {"filters": "32", "kernel_size": "3", "pool_size": "2", "units": "10"}
+_EXAMPLE_VALUES = {
+    "filters": "32",
+    "kernel_size": "3",
+    "pool_size": "2",
+    "units": "10",
+    "rate": "0.5",
+    "stddev": "0.1",
+    "activation": "'relu'",
+    "target_shape": "(-1,)",
+    "dims": "(2, 1)",
+    "n": "3",
+}
 
 # String identifiers Keras 3.15 resolves (keras.activations.get, initializers.get, ...).
 ACTIVATION_NAMES: tuple[str, ...] = (
@@ -562,7 +636,16 @@ def _check_ignored(call: LayerCall) -> None:
         elif param == "name" and value is not None:
             if not isinstance(value, str) or "/" in value:
                 call.fail(f"name must be a string without '/'; got {value!r}")
-        elif param in ("trainable", "autocast", "use_bias", "keepdims"):
+        elif param in (
+            "trainable",
+            "autocast",
+            "use_bias",
+            "keepdims",
+            "center",
+            "scale",
+            "renorm",
+            "synchronized",
+        ):
             if not isinstance(value, bool):
                 call.fail(f"{param} must be True or False; got {value!r}")
         elif param == "dtype" and value is not None:
@@ -578,6 +661,16 @@ def _check_ignored(call: LayerCall) -> None:
                 f"quantization_config changes how weights are stored; convcli counts float "
                 f"weights only, so leave it out; got {value!r}"
             )
+        elif param in ("rate", "stddev"):
+            _fraction(call, param, value)
+        elif param in ("momentum", "epsilon", "renorm_momentum"):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                call.fail(f"{param} must be a number; got {value!r}")
+        elif param == "seed" and value is not None:
+            if isinstance(value, bool) or not isinstance(value, int):
+                call.fail(f"seed must be a whole number (or None); got {value!r}")
+        elif param in ("max_value", "negative_slope", "threshold", "alpha"):
+            _non_negative(call, param, value)
         elif param == "data_format":
             _check_data_format(call, value)
 
@@ -595,3 +688,18 @@ def _check_data_format(call: LayerCall, value: object) -> None:
     near = closest(value, ["channels_last", "channels_first"]) if isinstance(value, str) else []
     hint = f"; closest: {', '.join(near)}" if near else ""
     call.fail(f"data_format must be 'channels_last' (or None); got {value!r}{hint}")
+
+
+def _fraction(call: LayerCall, param: str, value: object) -> None:
+    """Dropout rates and GaussianNoise's stddev: Keras takes 0 to 1 only."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        call.fail(f"{param} must be a number from 0 to 1, as Keras requires; got {value!r}")
+
+
+def _non_negative(call: LayerCall, param: str, value: object) -> None:
+    """ReLU's and LeakyReLU's settings: numbers of 0 or more (max_value may be None)."""
+    if value is None and param == "max_value":
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        none = " (or None)" if param == "max_value" else ""
+        call.fail(f"{param} must be a number of 0 or more{none}, as Keras requires; got {value!r}")

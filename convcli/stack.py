@@ -22,6 +22,9 @@ Conventions (Keras', channels last):
   ('same'), or with ``output_padding`` p: ``(n-1)*s + K + p`` / ``(n-1)*s + K%2 + p``,
   where ``K = (k-1)*d + 1``; the padding shown is the one applied to the input after
   it is spread out by the stride, as Keras' JAX backend pads it.
+* Dropout, noise and activation layers keep the shape and own no weights;
+  BatchNormalization owns 4 per channel (gamma, beta, moving mean and variance: Keras'
+  total counts the two non-trainable ones too), LayerNormalization 2 per normalized value.
 
 Pure Python: no NumPy, so ``convcli shape`` starts fast.
 
@@ -684,6 +687,182 @@ def _dense(call: LayerCall, shape: Shape) -> _Result:
     return _Result((*shape[:-1], units), (), params, notes)
 
 
+# --- layers that keep the shape or rearrange it ---------------------------------------
+
+
+def _same(call: LayerCall, shape: Shape) -> _Result:
+    """Dropout, noise and activation layers: the shape passes through, no weights."""
+    noise_shape = call.args.get("noise_shape")
+    if noise_shape is not None and (
+        not isinstance(noise_shape, list | tuple)
+        or any(
+            d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 1)
+            for d in noise_shape
+        )
+    ):
+        call.fail(
+            f"noise_shape must be a tuple of positive whole numbers or None (batch "
+            f"included); got {noise_shape!r}"
+        )
+    axis = call.args.get("axis", -1)
+    if call.name == "Softmax" and not _is_axes(axis):
+        call.fail(f"axis must be a whole number or a tuple of them; got {axis!r}")
+    return _Result(shape)
+
+
+def _is_axes(value: object) -> bool:
+    items = value if isinstance(value, list | tuple) else [value]
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in items)
+
+
+def _spatial_dropout(call: LayerCall, shape: Shape) -> _Result:
+    _check_rank(call, shape, call.signature.rank)
+    return _Result(shape)
+
+
+def _norm_axes(call: LayerCall, shape: Shape) -> tuple[int, ...]:
+    """``axis`` as 0-based indices into ``shape`` (Keras counts the batch as axis 0)."""
+    value = call.args.get("axis", -1)
+    if not _is_axes(value) or (isinstance(value, list | tuple) and not value):
+        call.fail(f"axis must be a whole number or a tuple of them; got {value!r}")
+    items = cast(list[int], list(value) if isinstance(value, list | tuple) else [value])
+    rank = len(shape) + 1
+    indices = []
+    for a in items:
+        if not -rank < a < rank or a == 0:
+            call.fail(
+                f"axis {a} is not a feature axis of the input {shape} (batch left out): use "
+                f"1 to {rank - 1} or -1 to {-(rank - 1)}",
+                GeometryError,
+            )
+        indices.append(a - 1 if a > 0 else len(shape) + a)
+    return tuple(sorted(set(indices)))
+
+
+def _weights_size(call: LayerCall, shape: Shape, indices: Sequence[int]) -> int:
+    sizes = [shape[i] for i in indices]
+    if any(n is None for n in sizes):
+        call.fail(
+            f"{call.name} needs a known size on {_axes(indices)} to size its weights; "
+            f"got None in {shape}",
+            GeometryError,
+        )
+    return math.prod(n for n in sizes if n is not None)
+
+
+def _batch_norm(call: LayerCall, shape: Shape) -> _Result:
+    indices = _norm_axes(call, shape)
+    if call.args.get("axis", -1) not in (-1, len(shape)) or indices != (len(shape) - 1,):
+        call.fail(
+            f"BatchNormalization normalizes the channels axis only (the last, axis=-1): "
+            f"convcli works channels last; got axis={call.args.get('axis')!r}; drop axis",
+        )
+    channels = _weights_size(call, shape, indices)
+    # gamma, beta, moving mean and moving variance (and renorm's three): Keras counts all.
+    vectors = (
+        2
+        + bool(call.args.get("center", True))
+        + bool(call.args.get("scale", True))
+        + 3 * bool(call.args.get("renorm", False))
+    )
+    return _Result(shape, params=vectors * channels)
+
+
+def _layer_norm(call: LayerCall, shape: Shape) -> _Result:
+    size = _weights_size(call, shape, _norm_axes(call, shape))
+    vectors = bool(call.args.get("center", True)) + bool(call.args.get("scale", True))
+    return _Result(shape, params=vectors * size)
+
+
+def _reshape(call: LayerCall, shape: Shape) -> _Result:
+    target = call.args.get("target_shape")
+    items = list(target) if isinstance(target, list | tuple) else None
+    if (
+        items is None
+        or not items
+        or any(isinstance(d, bool) or not isinstance(d, int) or d == 0 or d < -1 for d in items)
+        or items.count(-1) > 1
+    ):
+        call.fail(
+            f"target_shape must be a tuple of positive whole numbers, one of which may be "
+            f"-1 (batch left out); got {target!r}"
+        )
+    dims = cast(list[int], items)
+    known = math.prod(d for d in dims if d != -1)
+    if any(n is None for n in shape):
+        out: Shape = tuple(None if d == -1 else d for d in dims)
+        return _Result(out)
+    size = math.prod(n for n in shape if n is not None)
+    if -1 in dims:
+        if size % known:
+            call.fail(
+                f"cannot reshape {shape} ({size} values) to {tuple(dims)}: -1 would be "
+                f"{size}/{known}, not a whole number; use sizes whose product divides {size}",
+                GeometryError,
+            )
+        return _Result(tuple(size // known if d == -1 else d for d in dims))
+    if known != size:
+        call.fail(
+            f"cannot reshape {shape} ({size} values) to {tuple(dims)} ({known} values); "
+            f"the sizes must hold the same number of values, or put -1 on one axis",
+            GeometryError,
+        )
+    return _Result(tuple(dims))
+
+
+def _permute(call: LayerCall, shape: Shape) -> _Result:
+    dims = call.args.get("dims")
+    items = list(dims) if isinstance(dims, list | tuple) else None
+    if items is None or sorted(
+        d if isinstance(d, int) and not isinstance(d, bool) else 0 for d in items
+    ) != list(range(1, len(items) + 1)):
+        call.fail(
+            f"dims must order the axes 1 to N, each once (1-based: batch is axis 0 and "
+            f"stays first), e.g. (2, 1); got {dims!r}"
+        )
+    order = cast(list[int], items)
+    if len(order) != len(shape):
+        call.fail(
+            f"dims {tuple(order)} orders {len(order)} axes but the input {shape} has "
+            f"{len(shape)} (batch left out); give each of 1 to {len(shape)} once",
+            GeometryError,
+        )
+    return _Result(tuple(shape[d - 1] for d in order))
+
+
+def _repeat_vector(call: LayerCall, shape: Shape) -> _Result:
+    n = _int(call, "n", None)
+    if len(shape) != 1:
+        flat = "features" if None in shape else math.prod(n for n in shape if n is not None)
+        hint = f"; put Flatten() before it ({shape} -> ({flat},))" if len(shape) > 1 else ""
+        call.fail(
+            f"RepeatVector needs a 2-D input (batch, features), i.e. (features,) here; got "
+            f"{len(shape)} axes {shape}{hint}",
+            GeometryError,
+        )
+    return _Result((n, shape[0]))
+
+
+_INTERPOLATIONS = ("bicubic", "bilinear", "lanczos3", "lanczos5", "nearest")
+
+
+def _up_sampling(call: LayerCall, shape: Shape) -> _Result:
+    rank = call.signature.rank
+    if rank == 1:
+        size: tuple[int, ...] = (_int(call, "size", 2),)
+    else:
+        size = _per_axis(call, "size", (2,) * rank, rank)
+    interpolation = call.args.get("interpolation", "nearest")
+    if not isinstance(interpolation, str) or interpolation.lower() not in _INTERPOLATIONS:
+        call.fail(
+            f"interpolation must be one of {', '.join(repr(i) for i in _INTERPOLATIONS)}; "
+            f"got {interpolation!r}"
+        )
+    _check_rank(call, shape, rank)
+    outs = tuple(None if n is None else n * k for n, k in zip(shape[:-1], size, strict=True))
+    return _Result((*outs, shape[-1]))
+
+
 _KINDS: dict[str, Callable[[LayerCall, Shape], _Result]] = {
     "conv": _conv,
     "transpose": _transpose,
@@ -696,4 +875,12 @@ _KINDS: dict[str, Callable[[LayerCall, Shape], _Result]] = {
     "cropping": _cropping,
     "flatten": _flatten,
     "dense": _dense,
+    "same": _same,
+    "spatial_dropout": _spatial_dropout,
+    "batch_norm": _batch_norm,
+    "layer_norm": _layer_norm,
+    "reshape": _reshape,
+    "permute": _permute,
+    "repeat_vector": _repeat_vector,
+    "up_sampling": _up_sampling,
 }

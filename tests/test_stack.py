@@ -41,12 +41,12 @@ def _shape(values: list[int | None]) -> tuple[int | None, ...]:
 
 def test_fixture_comes_from_keras_3() -> None:
     assert FIXTURE["keras_version"] == "3.15.1"
-    assert len(FIXTURE["stacks"]) > 700
-    assert len(FIXTURE["refused"]) > 60
+    assert len(FIXTURE["stacks"]) > 850
+    assert len(FIXTURE["refused"]) > 100
 
 
 def test_every_stack_equals_keras() -> None:
-    # One test for ~740 stacks keeps the file fast; a failure lists every mismatch.
+    # One test for ~860 stacks keeps the file fast; a failure lists every mismatch.
     mismatches = []
     for record in FIXTURE["stacks"]:
         result = stack_shapes(record["input_shape"], record["layers"])
@@ -215,6 +215,24 @@ def test_seed_examples() -> None:
         ((5, 6, 7), "Dense(4)", (5, 6, 4), (), 7 * 4 + 4),
         ((8,), "Dense(16, lora_rank=4)", (16,), (), 8 * 16 + 16 + 8 * 4 + 4 * 16),
         ((8,), "Dense(3, use_bias=False)", (3,), (), 24),
+        # Shape-keeping layers; BatchNormalization counts gamma, beta, mean, variance.
+        ((9, 8, 3), "Dropout(0.5)", (9, 8, 3), (), 0),
+        ((9, 8, 3), "SpatialDropout2D(0.2)", (9, 8, 3), (), 0),
+        ((9, 3), "Activation('relu')", (9, 3), (), 0),
+        ((9, 3), "LeakyReLU(0.1)", (9, 3), (), 0),
+        ((9, 8, 16), "BatchNormalization()", (9, 8, 16), (), 4 * 16),
+        ((9, 8, 16), "BatchNormalization(center=False)", (9, 8, 16), (), 3 * 16),
+        ((9, 8, 16), "BatchNormalization(center=False, scale=False)", (9, 8, 16), (), 2 * 16),
+        ((9, 8, 16), "LayerNormalization()", (9, 8, 16), (), 2 * 16),
+        ((9, 8, 16), "LayerNormalization(axis=(1, 2, 3))", (9, 8, 16), (), 2 * 9 * 8 * 16),
+        # Reshape (one -1 takes the rest), Permute (1-based), RepeatVector, UpSampling.
+        ((9, 8, 3), "Reshape((-1, 3))", (72, 3), (), 0),
+        ((12,), "Reshape((2, 3, 2))", (2, 3, 2), (), 0),
+        ((9, 8, 3), "Permute((3, 1, 2))", (3, 9, 8), (), 0),
+        ((7,), "RepeatVector(4)", (4, 7), (), 0),
+        ((9, 3), "UpSampling1D(3)", (27, 3), (), 0),
+        ((9, 8, 3), "UpSampling2D((2, 3), interpolation='bilinear')", (18, 24, 3), (), 0),
+        ((5, 4, 6, 2), "UpSampling3D()", (10, 8, 12, 2), (), 0),
     ],
 )
 def test_hand_computed(
@@ -264,6 +282,21 @@ def test_layer_names() -> None:
         *(f"Cropping{r}D" for r in (1, 2, 3)),
         "Flatten",
         "Dense",
+        "Dropout",
+        *(f"SpatialDropout{r}D" for r in (1, 2, 3)),
+        "GaussianNoise",
+        "GaussianDropout",
+        "AlphaDropout",
+        "Activation",
+        "ReLU",
+        "LeakyReLU",
+        "Softmax",
+        "BatchNormalization",
+        "LayerNormalization",
+        "Reshape",
+        "Permute",
+        "RepeatVector",
+        *(f"UpSampling{r}D" for r in (1, 2, 3)),
     }
     assert set(LAYER_NAMES) == expected
     assert len(LAYER_NAMES) == len(expected)
@@ -531,12 +564,104 @@ ERRORS = [
     ),
     (
         (8, 8, 1),
-        ["Dropout(0.5)"],
+        ["LSTM(4)"],
         ParameterError,
-        "layer 1 Dropout(0.5): unknown layer 'Dropout'; supported: Conv1D/2D/3D, "
+        "layer 1 LSTM(4): unknown layer 'LSTM'; supported: Conv1D/2D/3D, "
         "Conv1D/2D/3DTranspose, MaxPooling1D/2D/3D, AveragePooling1D/2D/3D, "
         "GlobalAveragePooling1D/2D/3D, GlobalMaxPooling1D/2D/3D, ZeroPadding1D/2D/3D, "
-        "Cropping1D/2D/3D, DepthwiseConv1D/2D, SeparableConv1D/2D, Flatten, Dense",
+        "Cropping1D/2D/3D, DepthwiseConv1D/2D, SeparableConv1D/2D, Flatten, Dense, Dropout, "
+        "AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D/2D/3D, Activation, "
+        "ReLU, LeakyReLU, Softmax, BatchNormalization, LayerNormalization, Reshape, Permute, "
+        "RepeatVector, UpSampling1D/2D/3D",
+    ),
+    # Layers that keep or rearrange the shape.
+    (
+        (8, 8, 3),
+        ["Reshape((5, 5))"],
+        GeometryError,
+        "layer 1 Reshape((5, 5)): cannot reshape (8, 8, 3) (192 values) to (5, 5) (25 values); "
+        "the sizes must hold the same number of values, or put -1 on one axis",
+    ),
+    (
+        (8, 8, 3),
+        ["Reshape((-1, 5))"],
+        GeometryError,
+        "layer 1 Reshape((-1, 5)): cannot reshape (8, 8, 3) (192 values) to (-1, 5): -1 would "
+        "be 192/5, not a whole number; use sizes whose product divides 192",
+    ),
+    (
+        (8, 8, 3),
+        ["Reshape((-1, -1, 3))"],
+        ParameterError,
+        "layer 1 Reshape((-1, -1, 3)): target_shape must be a tuple of positive whole numbers, "
+        "one of which may be -1 (batch left out); got (-1, -1, 3)",
+    ),
+    (
+        (8, 8, 3),
+        ["BatchNormalization(axis=1)"],
+        ParameterError,
+        "layer 1 BatchNormalization(axis=1): BatchNormalization normalizes the channels axis "
+        "only (the last, axis=-1): convcli works channels last; got axis=1; drop axis",
+    ),
+    (
+        (8, 1),
+        ["BatchNormalization(axis=3)"],
+        GeometryError,
+        "layer 1 BatchNormalization(axis=3): axis 3 is not a feature axis of the input (8, 1) "
+        "(batch left out): use 1 to 2 or -1 to -2",
+    ),
+    (
+        (8, 3),
+        ["RepeatVector(3)"],
+        GeometryError,
+        "layer 1 RepeatVector(3): RepeatVector needs a 2-D input (batch, features), i.e. "
+        "(features,) here; got 2 axes (8, 3); put Flatten() before it ((8, 3) -> (24,))",
+    ),
+    (
+        (8, 8, 3),
+        ["Permute((1, 2))"],
+        GeometryError,
+        "layer 1 Permute((1, 2)): dims (1, 2) orders 2 axes but the input (8, 8, 3) has 3 "
+        "(batch left out); give each of 1 to 3 once",
+    ),
+    (
+        (8, 8, 3),
+        ["Permute((0, 1, 2))"],
+        ParameterError,
+        "layer 1 Permute((0, 1, 2)): dims must order the axes 1 to N, each once (1-based: "
+        "batch is axis 0 and stays first), e.g. (2, 1); got (0, 1, 2)",
+    ),
+    (
+        (8, 1),
+        ["Dropout(1.5)"],
+        ParameterError,
+        "layer 1 Dropout(1.5): rate must be a number from 0 to 1, as Keras requires; got 1.5",
+    ),
+    (
+        (8, 1),
+        ["Dropout()"],
+        ParameterError,
+        "layer 1 Dropout(): Dropout needs rate, e.g. Dropout(0.5)",
+    ),
+    (
+        (8, 1),
+        ["ReLU(-1.0)"],
+        ParameterError,
+        "layer 1 ReLU(-1.0): max_value must be a number of 0 or more (or None), as Keras "
+        "requires; got -1.0",
+    ),
+    (
+        (8, 8, 1),
+        ["UpSampling2D(interpolation='linear')"],
+        ParameterError,
+        "layer 1 UpSampling2D(interpolation='linear'): interpolation must be one of "
+        "'bicubic', 'bilinear', 'lanczos3', 'lanczos5', 'nearest'; got 'linear'",
+    ),
+    (
+        (8, 1),
+        ["BatchNormalization(center='no')"],
+        ParameterError,
+        "layer 1 BatchNormalization(center='no'): center must be True or False; got 'no'",
     ),
     (
         (8, 8, 1),
@@ -1068,7 +1193,22 @@ def test_any_text_gives_a_result_or_a_convcli_error(text: str) -> None:
 
 
 @given(
-    st.sampled_from(["Conv2D", "MaxPooling2D", "Dense", "ZeroPadding2D", "Cropping2D"]),
+    st.sampled_from(
+        [
+            "Conv2D",
+            "MaxPooling2D",
+            "Dense",
+            "ZeroPadding2D",
+            "Cropping2D",
+            "BatchNormalization",
+            "LayerNormalization",
+            "Reshape",
+            "Permute",
+            "UpSampling2D",
+            "Dropout",
+            "ReLU",
+        ]
+    ),
     st.lists(
         st.one_of(
             st.integers(-3, 5),
