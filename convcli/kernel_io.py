@@ -302,9 +302,9 @@ def _shape(array: np.ndarray) -> str:
     return "x".join(str(n) for n in array.shape) or "()"
 
 
-def _rows(weights: np.ndarray) -> list[str]:
+def _rows(weights: np.ndarray, delimiter: str = ",") -> list[str]:
     rows = np.atleast_2d(np.asarray(weights, dtype=np.float64))
-    return [",".join(format_flat(row)) for row in rows]
+    return [delimiter.join(format_flat(row)) for row in rows]
 
 
 def _check_formattable(weights: np.ndarray) -> None:
@@ -331,10 +331,13 @@ def format_inline(weights: np.ndarray) -> str:
     return ";".join(_rows(weights))
 
 
-def format_kernel_file(weights: np.ndarray, comments: Iterable[str] = ()) -> str:
+def format_kernel_file(
+    weights: np.ndarray, comments: Iterable[str] = (), *, delimiter: str = ","
+) -> str:
     """Text-file contents that :func:`load_kernel_file` reads back as ``weights``.
 
-    Each comment becomes a ``#`` line at the top; rows are comma-separated, and the
+    Each comment becomes a ``#`` line at the top; rows are ``delimiter``-separated
+    (a comma, or a tab for ``.tsv``), and the
     planes of a 3-D kernel are separated by a blank line. A 2-D kernel with a single
     row or column reads back as 1-D.
 
@@ -352,8 +355,8 @@ def format_kernel_file(weights: np.ndarray, comments: Iterable[str] = ()) -> str
     _check_formattable(weights)
     lines = [f"# {comment}" for comment in comments]
     if weights.ndim == 3:
-        blocks = ["\n".join(_rows(plane)) for plane in weights]
+        blocks = ["\n".join(_rows(plane, delimiter)) for plane in weights]
         body = "\n\n".join(blocks)
     else:
-        body = "\n".join(_rows(weights))
+        body = "\n".join(_rows(weights, delimiter))
     return "\n".join([*lines, body]) + "\n"

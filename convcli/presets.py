@@ -448,6 +448,19 @@ def unknown_kernel_message(spec: str) -> str:
     return f"unknown kernel '{spec}' (not a file, numbers or preset); {hint}"
 
 
+def find_preset(spec: str) -> Preset | None:
+    """The preset a spec's name part names (case-insensitive, ``_`` for ``-``), if any.
+
+    Examples
+    --------
+    >>> find_preset("Sobel_X:ndim=3").name
+    'sobel-x'
+    >>> find_preset("nope") is None
+    True
+    """
+    return PRESETS.get(spec.partition(":")[0].strip().lower().replace("_", "-"))
+
+
 def build_preset(spec: str) -> np.ndarray:
     """Build the kernel a preset spec names.
 
@@ -505,8 +518,8 @@ def build_preset(spec: str) -> np.ndarray:
     ...
     convcli.errors.KernelError: gaussian size must be a positive odd integer (the kernel needs a centre); got 4; try size=5
     """  # noqa: E501
-    name, colon, params_text = spec.partition(":")
-    preset = PRESETS.get(name.strip().lower().replace("_", "-"))
+    _, colon, params_text = spec.partition(":")
+    preset = find_preset(spec)
     if preset is None:
         raise KernelError(unknown_kernel_message(spec.strip()))
     if not colon:

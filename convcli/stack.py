@@ -52,8 +52,14 @@ from dataclasses import dataclass
 from typing import NamedTuple, NoReturn, cast
 
 from convcli.errors import GeometryError, ParameterError
-from convcli.layerspec import ALIASES, LAYER_NAMES, SIGNATURES, LayerCall, parse_layer
-from convcli.shapes import Pair, conv_geometry, resolve_padding, transposed_geometry
+from convcli.layerspec import ALIASES, LAYER_NAMES, SIGNATURES, LayerCall, closest, parse_layer
+from convcli.shapes import (
+    Pair,
+    conv_geometry,
+    dilated_span,
+    resolve_padding,
+    transposed_geometry,
+)
 
 __all__ = ["ALIASES", "LAYER_NAMES", "LayerShape", "StackShape", "stack_shapes", "window_notes"]
 
@@ -272,15 +278,9 @@ def _padding_mode(call: LayerCall, modes: Sequence[str], *, fold_case: bool = Tr
     if isinstance(value, list | tuple):
         hint = f"; for explicit padding put ZeroPadding{call.signature.rank}D(...) before it"
     else:
-        near = _close(value.lower(), modes) if isinstance(value, str) else []
+        near = closest(value, modes, n=1) if isinstance(value, str) else []
         hint = f"; closest: '{near[0]}'" if near else ""
     call.fail(f"padding must be {choices}; got {value!r}{hint}")
-
-
-def _close(word: str, choices: Sequence[str]) -> list[str]:
-    import difflib  # only on the error path
-
-    return difflib.get_close_matches(word, list(choices), n=1)
 
 
 def _no_strides_with_dilation(
@@ -342,7 +342,7 @@ def _slide(
     for axis, (n, k, s, d) in enumerate(
         zip(spatial, window.kernel, window.strides, window.dilation, strict=True)
     ):
-        span = (k - 1) * d + 1
+        span = dilated_span(k, d)
         if n is None:
             outs.append(None)
             if window.mode == "same" and s > 1:
@@ -436,7 +436,7 @@ def window_notes(
     ):
         if n is None:
             continue
-        unread = (n + before + after - ((k - 1) * d + 1)) % s - after
+        unread = (n + before + after - dilated_span(k, d)) % s - after
         if unread > 0:
             verb = "is" if unread == 1 else "are"
             notes.append(

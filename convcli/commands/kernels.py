@@ -76,22 +76,16 @@ def kernels(
     ] = None,
 ) -> None:
     """List the presets, or print one kernel's weights (see HELP)."""
-    from convcli.destinations import OutputPlan
+    from convcli.destinations import OutputPlan, check_output
 
     # -o and --format are checked (table to a file, binary to a terminal, ...) first.
     plan = OutputPlan.build(["kernel"], output=output, output_dir=None, fmt=fmt)
     target = plan.output if plan.output not in (None, "-") else None
-    fmt = plan.fmt or (None if target is None else _suffix_format(target))
+    fmt = plan.fmt or (None if target is None else check_output(target))
     if name is None:
         _list(fmt or "table", target)
     else:
         _weights(name, fmt or "table", target)
-
-
-def _suffix_format(path: str) -> str:
-    from convcli.destinations import check_output
-
-    return check_output(path)
 
 
 def _allowed(fmt: str, choices: tuple[str, ...], what: str) -> None:
@@ -120,11 +114,11 @@ def _list(fmt: str, target: str | None) -> None:
 
 def _preset_of(spec: str) -> Preset | None:
     """The preset a spec names (``gaussian:size=3``), unless it names a file."""
-    from convcli.presets import PRESETS
+    from convcli.presets import find_preset
 
     if os.path.isfile(spec) or os.path.isfile(spec.strip()):
         return None
-    return PRESETS.get(spec.partition(":")[0].strip().lower().replace("_", "-"))
+    return find_preset(spec)
 
 
 def _weights(spec: str, fmt: str, target: str | None) -> None:
@@ -147,11 +141,8 @@ def _encode(kernel: Kernel, fmt: str, title: str) -> bytes:
 
     if fmt in ("json", "npy"):
         return encode_data(kernel.weights, fmt)
-    text = format_kernel_file(kernel.weights, [title])
-    if fmt == "tsv":
-        lines = text.split("\n")
-        text = "\n".join(ln if ln.startswith("#") else ln.replace(",", "\t") for ln in lines)
-    return text.encode()
+    delimiter = "\t" if fmt == "tsv" else ","
+    return format_kernel_file(kernel.weights, [title], delimiter=delimiter).encode()
 
 
 def _emit(payload: bytes, target: str | None) -> None:

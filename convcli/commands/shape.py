@@ -161,7 +161,7 @@ def _input_shape(text: str, input_format: str | None) -> InputShape:
     from convcli.errors import InputError, ParameterError
     from convcli.shape_input import InputShape, looks_like_shape, parse_shape, read_input_shape
 
-    if text != "-" and looks_like_shape(text) and not _is_file(text):
+    if text != "-" and looks_like_shape(text) and not os.path.isfile(text):
         if input_format is not None:
             raise ParameterError(
                 f"--input-format is for an input file; '{text}' is a shape written as numbers"
@@ -173,10 +173,6 @@ def _input_shape(text: str, input_format: str | None) -> InputShape:
             "(28,28,1 or 28x28x1)"
         )
     return read_input_shape(text, input_format=input_format)
-
-
-def _is_file(text: str) -> bool:
-    return os.path.isfile(text)
 
 
 def _looks_like_path(text: str) -> bool:
