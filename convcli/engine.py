@@ -60,7 +60,7 @@ import numpy as np
 
 from convcli.errors import GeometryError, ParameterError, RangeError
 from convcli.params import DTYPES, ConvParams, IntsArg, PaddingArg, choice
-from convcli.shapes import axes_count, conv_geometry
+from convcli.shapes import axes_count, conv_geometry, dilated_span
 from convcli.strategies.separable import Separable, rank1_factors
 from convcli.strategies.shift_add import ShiftAdd, Workspace, shift_add_plan
 from convcli.strategies.threads import run_shares
@@ -134,7 +134,14 @@ def as_float_array(value: Any, *, name: str, dtype: str) -> np.ndarray:
         raise GeometryError(f"{name} has an empty axis: shape {array.shape}")
     with np.errstate(over="ignore", invalid="ignore"):
         cast = array.astype(dtype, copy=False)
-    if cast is not array and array.dtype.kind == "f" and not _same_finiteness(array, cast):
+    # Narrowing a float only turns values past the range into inf: an all-finite cast
+    # needs no comparison with the original.
+    if (
+        cast is not array
+        and array.dtype.kind == "f"
+        and not all_finite(cast)
+        and not np.array_equal(np.isfinite(array), np.isfinite(cast))
+    ):
         raise RangeError(
             f"{name} holds values beyond the range of {dtype} (about "
             f"{float(np.finfo(dtype).max):.2g}); use --dtype float64"
@@ -142,8 +149,16 @@ def as_float_array(value: Any, *, name: str, dtype: str) -> np.ndarray:
     return cast
 
 
-def _same_finiteness(before: np.ndarray, after: np.ndarray) -> bool:
-    return bool(np.array_equal(np.isfinite(before), np.isfinite(after)))
+def all_finite(a: np.ndarray) -> bool:
+    """Whether ``a`` holds no NaN and no inf.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> all_finite(np.array([1.0, 2.0])), all_finite(np.array([1.0, np.nan]))
+    (True, False)
+    """
+    return bool(np.isfinite(a).all())
 
 
 def check_finite_result(result: np.ndarray, *, inputs_finite: bool) -> None:
@@ -157,7 +172,7 @@ def check_finite_result(result: np.ndarray, *, inputs_finite: bool) -> None:
     ...
     convcli.errors.RangeError: the result overflows float32 (beyond about 3.4e+38); ...
     """
-    if inputs_finite and not np.isfinite(result).all():
+    if inputs_finite and not all_finite(result):
         raise RangeError(
             f"the result overflows {result.dtype} (beyond about "
             f"{float(np.finfo(result.dtype).max):.2g}); use --dtype float64 or smaller weights"
@@ -405,7 +420,7 @@ def strategy_costs(
     if factors is not None:
         separable = Separable(factors, stride=stride, dilation=dilation, skip_zeros=True)
         used = tuple(
-            (n - 1) * s + (k - 1) * d + 1
+            (n - 1) * s + dilated_span(k, d)
             for n, k, s, d in zip(out_shape, weights.shape, stride, dilation, strict=True)
         )
         passes = SEPARABLE_SCALE * separable.cost(used, out_shape) / size
@@ -415,7 +430,7 @@ def strategy_costs(
         return costs
     from convcli.strategies import fft, toeplitz  # their block and tile sizes
 
-    spans = [(k - 1) * d + 1 for k, d in zip(weights.shape, dilation, strict=True)]
+    spans = [dilated_span(k, d) for k, d in zip(weights.shape, dilation, strict=True)]
     # A block of B outputs along axis 0 reads (B - 1) * stride + span cells there, for
     # every tap of the other axes: the GEMM's multiply-adds per output.
     block = toeplitz.BLOCK_1D if ndim == 1 else toeplitz.BLOCK_ROWS
@@ -582,18 +597,6 @@ class BandSource:
         return band
 
 
-def all_finite(a: np.ndarray) -> bool:
-    """Whether ``a`` holds no NaN and no inf.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> all_finite(np.array([1.0, 2.0])), all_finite(np.array([1.0, np.nan]))
-    (True, False)
-    """
-    return bool(np.isfinite(a).all())
-
-
 # Output elements x passes below which a second thread costs more than it saves.
 THREAD_MIN_WORK = 1 << 22
 # Padded elements per band for the BLAS and FFT strategies (64 MiB of float32, a whole
@@ -616,7 +619,7 @@ class _Function:
 
     def input_rows(self, out_rows: int) -> int:
         k0 = int(self.weights.shape[0])
-        return (out_rows - 1) * self.stride[0] + (k0 - 1) * self.dilation[0] + 1
+        return (out_rows - 1) * self.stride[0] + dilated_span(k0, self.dilation[0])
 
     def band_rows(self, padded_shape: tuple[int, ...]) -> int:
         pitch = math.prod(padded_shape[1:])
@@ -639,7 +642,7 @@ def _run_banded(
     by summing the taps again in the reference's order before it is reported.
     """
     stride, dilation = params.stride, params.dilation
-    weights_finite = bool(np.isfinite(weights).all())
+    weights_finite = all_finite(weights)
 
     def plan(*, skip_zeros: bool, group: bool) -> ShiftAdd:
         return shift_add_plan(

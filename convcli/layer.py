@@ -39,6 +39,7 @@ import numpy as np
 
 from convcli.engine import (
     MAX_PADDED_ELEMENTS,
+    all_finite,
     as_float_array,
     check_finite_result,
     check_pad_value,
@@ -58,10 +59,9 @@ from convcli.params import (
     PaddingArg,
     choice,
 )
-from convcli.shapes import conv_geometry, has_channels_axis, sliding_ndim
+from convcli.shapes import conv_geometry, dilated_span, has_channels_axis, sliding_ndim
 from convcli.strategies.im2col import correlate_bank
-from convcli.strategies.threads import run_shares
-from convcli.strategies.toeplitz import python_threads
+from convcli.strategies.threads import python_threads, run_shares
 
 
 def _sigmoid(v: np.ndarray) -> np.ndarray:
@@ -150,7 +150,7 @@ def apply_filters(
 
     def input_finite() -> bool:
         if not finite:
-            finite.append(bool(np.isfinite(data).all()))
+            finite.append(all_finite(data))
         return finite[0]
 
     planes = np.moveaxis(data, -1, 0) if has_channels else data[np.newaxis]
@@ -457,7 +457,7 @@ def filter_bank(
     weights = [np.ascontiguousarray(w) for _, w in groups]
 
     def run(g: int, first: int, last: int) -> None:
-        source = padded[groups[g][0], first * s0 : (last - 1) * s0 + (k0 - 1) * d0 + 1]
+        source = padded[groups[g][0], first * s0 : (last - 1) * s0 + dilated_span(k0, d0)]
         target = out[first:last, ..., g * n_filters : (g + 1) * n_filters]
         correlate_bank(
             source, weights[g], stride=params.stride, dilation=params.dilation, out=target

@@ -19,6 +19,7 @@ from reference import PAD_MODES, reference_correlate
 from convcli.engine import pad_input
 from convcli.shapes import conv_geometry
 from convcli.strategies import toeplitz
+from convcli.strategies.threads import python_threads
 from convcli.strategies.toeplitz import band_matrix, correlate_toeplitz
 
 INPUT_SHAPES = {1: (19,), 2: (9, 11), 3: (5, 6, 7)}
@@ -293,7 +294,7 @@ def test_python_threads_only_when_blas_is_single_threaded(
             monkeypatch.delenv(name, raising=False)
         else:
             monkeypatch.setenv(name, value)
-    assert toeplitz.python_threads(jobs) == threads
+    assert python_threads(jobs) == threads
 
 
 @pytest.mark.usefixtures("small_blocks")
@@ -311,7 +312,7 @@ def test_two_python_threads_give_the_reference(
     flip: bool,
 ) -> None:
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
-    assert toeplitz.python_threads(2) == 2
+    assert python_threads(2) == 2
     check_against_reference(
         correlate_toeplitz, ndim, parity, stride, dilation, padding, pad_mode, flip, TOLERANCE
     )

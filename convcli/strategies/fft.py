@@ -32,6 +32,7 @@ import itertools
 
 import numpy as np
 
+from convcli.shapes import dilated_span
 from convcli.strategies.threads import run_shares
 
 # Target FFT length per axis, by rank (measured at 4096^2, 256^3 and 10M samples).
@@ -100,7 +101,7 @@ def correlate_fft(
     """
     ndim = padded.ndim
     axes = tuple(range(ndim))
-    spans = tuple((k - 1) * d + 1 for k, d in zip(weights.shape, dilation, strict=True))
+    spans = tuple(dilated_span(k, d) for k, d in zip(weights.shape, dilation, strict=True))
     dilated = np.zeros(spans, dtype=np.float64)
     dilated[tuple(slice(None, None, d) for d in dilation)] = weights
     plans = [

@@ -32,6 +32,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from convcli.shapes import dilated_span
 from convcli.strategies import shift_add
 from convcli.strategies.shift_add import Workspace, shift_add_plan
 
@@ -170,7 +171,8 @@ class Separable:
 
     def input_rows(self, out_rows: int) -> int:
         """Padded rows (axis 0) that ``out_rows`` output rows read."""
-        return (out_rows - 1) * self.stride[0] + (self.kernel_shape[0] - 1) * self.dilation[0] + 1
+        span = dilated_span(self.kernel_shape[0], self.dilation[0])
+        return (out_rows - 1) * self.stride[0] + span
 
     def band_rows(self, padded_shape: tuple[int, ...]) -> int:
         """Output rows per band so that the first pass's result holds about ``band_elements``."""

@@ -48,6 +48,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from convcli.shapes import dilated_span
+
 # Elements of a band's working arrays (1 MiB of float32: 64 rows at 4096 wide). Measured
 # at 4096x4096 float32, random 3x3: bands of 16-32 rows were 10-60% slower (each band
 # costs ~20 ufunc calls, and two threads take turns holding the GIL for them); 64-256
@@ -311,7 +313,7 @@ class ShiftAdd:
 
     def input_rows(self, out_rows: int) -> int:
         """Padded rows (axis 0) that ``out_rows`` output rows read."""
-        return (out_rows - 1) * self.stride[0] + (self.shape[0] - 1) * self.dilation[0] + 1
+        return (out_rows - 1) * self.stride[0] + dilated_span(self.shape[0], self.dilation[0])
 
     def band_rows(self, padded_shape: tuple[int, ...]) -> int:
         """Output rows per band so that the band's working arrays hold about ``band_elements``.

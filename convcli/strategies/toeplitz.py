@@ -30,18 +30,19 @@ or inf in ``padded`` spreads over its block: give this strategy finite inputs on
 OpenBLAS runs each GEMM on its own threads (2 here); when another process keeps a core
 busy, its threads wait for each other and a call can take 10x longer. With
 ``OPENBLAS_NUM_THREADS=1`` the blocks are shared by two Python threads instead, which is
-both faster and robust to a busy core (:func:`python_threads`).
+both faster and robust to a busy core
+(:func:`convcli.strategies.threads.python_threads`).
 """
 
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from convcli.strategies.threads import MAX_THREADS, run_shares
+from convcli.shapes import dilated_span
+from convcli.strategies.threads import python_threads, run_shares
 
 # Output rows per block (the M of each GEMM) for 2-D and 3-D. Measured at 4096^2 3x3 to
 # 11x11 and 256^3 3x3x3 (OpenBLAS, AVX2): 8-12 balance the band's wasted multiplies
@@ -70,7 +71,7 @@ def band_matrix(weights: np.ndarray, block: int, stride: int, dilation: int) -> 
            [0., 0., 1., 2.]])
     """
     k0 = weights.shape[0]
-    h = (block - 1) * stride + (k0 - 1) * dilation + 1
+    h = (block - 1) * stride + dilated_span(k0, dilation)
     t = np.zeros((block, h, *weights.shape[1:]), dtype=weights.dtype)
     for b in range(block):
         t[b, b * stride : b * stride + (k0 - 1) * dilation + 1 : dilation] = weights
@@ -129,7 +130,7 @@ def correlate_toeplitz(
             if count == block:
                 t, rows = t_full.reshape(block, k), t_full.shape[1]
             else:  # the last, shorter block: its rows of T, over the input rows it reads
-                rows = (count - 1) * stride[0] + (weights.shape[0] - 1) * dilation[0] + 1
+                rows = (count - 1) * stride[0] + dilated_span(weights.shape[0], dilation[0])
                 t = np.ascontiguousarray(t_full[:count, :rows]).reshape(count, -1)
             width = min(chunk, n1 - left)
             view = as_strided(
@@ -148,25 +149,6 @@ def correlate_toeplitz(
             )
 
     run_shares(share, python_threads(len(jobs)))
-
-
-def python_threads(jobs: int) -> int:
-    """Python threads for GEMM jobs: 2 when BLAS runs single-threaded, else 1.
-
-    OpenBLAS threads each call itself, unless ``OPENBLAS_NUM_THREADS`` (or
-    ``OMP_NUM_THREADS``) was 1 when NumPy loaded it; then two Python threads share the
-    jobs instead. Measured at 4096x4096 float32, 5x5: one BLAS thread 79 ms, two BLAS
-    threads 71 ms, two Python threads on one-thread BLAS 43 ms; and while another
-    process keeps a core busy, two BLAS threads wait on each other (up to 10x slower)
-    where Python threads merely share the free core.
-
-    Examples
-    --------
-    >>> python_threads(1)
-    1
-    """
-    setting = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
-    return min(MAX_THREADS, jobs) if setting == "1" else 1
 
 
 def _correlate_1d(
@@ -200,9 +182,9 @@ def _correlate_1d(
     run_shares(share, python_threads(len(firsts)))
     rest = n - n_full * block
     if rest:
-        span = (rest - 1) * stride + (weights.shape[0] - 1) * dilation + 1
+        span = (rest - 1) * stride + dilated_span(weights.shape[0], dilation)
         start = n_full * block * stride
         np.matmul(padded[start : start + span], t[:span, :rest], out=out[n_full * block :])
 
 
-__all__ = ["band_matrix", "correlate_toeplitz", "python_threads"]
+__all__ = ["band_matrix", "correlate_toeplitz"]
