@@ -36,7 +36,7 @@ import numpy as np
 from convcli.engine import as_float_array, dtype_name
 from convcli.errors import ParameterError
 from convcli.featuremaps import FeatureMaps
-from convcli.layer import ACTIVATION_FUNCTIONS, apply_filters
+from convcli.layer import ACTIVATION_FUNCTIONS, apply_filters, bias_values
 from convcli.params import ConvParams, IntsArg, PaddingArg
 from convcli.shapes import Pair, conv_geometry
 
@@ -482,10 +482,10 @@ def explain(
         dilation=dilation,
         flip=flip,
     )
-    biases = tuple(float(b) for b in np.atleast_1d(np.asarray(bias, dtype=np.float64)))
+    biases = bias_values(bias)
     if len(biases) == 1:
         biases *= len(weights)
-    names = tuple(labels) if labels is not None else tuple(str(i) for i in range(len(weights)))
+    names = maps.labels
 
     out_sliding = tuple(maps.data.shape[:sliding])
     if at is None:
@@ -495,25 +495,29 @@ def explain(
         asked = [p if isinstance(p, tuple) else parse_positions([p])[0] for p in at]
         chosen, omitted = resolve_positions(asked, out_sliding), 0
 
+    # Input and kernel both carry a last axis of channels for _step.
+    planes = data if has_channels else data[..., np.newaxis]
+    groups: list[tuple[int, ...]]
+    if has_channels and rule == "each":
+        groups = [(c,) for c in range(data.shape[-1])]
+    else:
+        groups = [tuple(range(data.shape[-1])) if has_channels else ()]
     filters = []
     for f, (w, b) in enumerate(zip(weights, biases, strict=True)):
         geometry = _geometry(data.shape, w.shape, has_channels, rule, params, maps, dt)
         used = w[(slice(None, None, -1),) * sliding] if params.flip else w
+        if not geometry.per_channel:
+            used = used[..., np.newaxis]
         steps: list[Step] = []
         for position in chosen:
             axes = _axis_taps(position, geometry)
-            groups: list[tuple[int, ...]]
-            if has_channels and rule == "each":
-                groups = [(c,) for c in range(data.shape[-1])]
-            else:
-                groups = [tuple(range(data.shape[-1])) if has_channels else ()]
             for group in groups:
                 slot = group[0] if rule == "each" and group else 0
                 index = position + ((slot * maps.filters + f,) if maps.has_last_axis else ())
                 steps.append(
                     _step(
-                        data if has_channels else data[..., np.newaxis],
-                        used if geometry.per_channel else used[..., np.newaxis],
+                        planes,
+                        used,
                         axes,
                         group,
                         geometry,

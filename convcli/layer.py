@@ -155,7 +155,7 @@ def apply_filters(
 
     planes = np.moveaxis(data, -1, 0) if has_channels else data[np.newaxis]
 
-    biases = _bias_values(bias)
+    biases = bias_values(bias)
     if len(biases) not in (1, len(weights)):
         raise ParameterError(
             f"bias takes one value or one per filter ({len(weights)}); got {len(biases)}: "
@@ -260,8 +260,14 @@ def apply_filters(
     )
 
 
-def _bias_values(bias: object) -> tuple[float, ...]:
-    """One or more finite numbers, else a ParameterError naming what was given."""
+def bias_values(bias: object) -> tuple[float, ...]:
+    """One or more finite numbers, else a ParameterError naming what was given.
+
+    Examples
+    --------
+    >>> bias_values(0.5), bias_values([1, -2])
+    ((0.5,), (1.0, -2.0))
+    """
     items = [bias] if isinstance(bias, numbers.Real) else bias
     if isinstance(items, str | bytes) or not isinstance(items, Sequence | np.ndarray):
         raise ParameterError(f"bias must be a number or one number per filter; got {bias!r}")

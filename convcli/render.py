@@ -142,17 +142,9 @@ def render_maps(
     console.print(Text("\n").join(lines), soft_wrap=True)
 
 
-def print_maps(
-    maps: FeatureMaps,
-    *,
-    title: str | None = None,
-    highlight: Collection[tuple[int, ...]] | None = None,
-) -> None:
-    """Print feature maps to standard output: colour only on a terminal, never with NO_COLOR.
-
-    ``highlight`` marks cells as :func:`render_maps` does.
-    """
-    render_maps(maps, Console(highlight=False, soft_wrap=False), title=title, highlight=highlight)
+def print_maps(maps: FeatureMaps, *, title: str | None = None) -> None:
+    """Print feature maps to standard output: colour only on a terminal, never with NO_COLOR."""
+    render_maps(maps, Console(highlight=False, soft_wrap=False), title=title)
 
 
 class ProgressBar:

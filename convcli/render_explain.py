@@ -106,15 +106,17 @@ def render_explanation(explanation: Explanation, console: Console) -> None:
     def style(name: str) -> str:
         return name if styled else ""
 
+    def header(geometry: Geometry, label: str | None) -> None:
+        for line in _geometry_lines(geometry, label, width):
+            lines.append(Text(line, style=style(_STYLE_HEADER)))
+        if geometry.padded:
+            lines.append(Text(_pad_legend(geometry), style=style(_STYLE_NOTE)))
+
     filters = explanation.filters
     # One header when every filter slides the same way, else one per filter.
     shared = all(f.geometry == filters[0].geometry for f in filters)
     if shared:
-        label = filters[0].label if len(filters) == 1 else None
-        for line in _geometry_lines(filters[0].geometry, label, width):
-            lines.append(Text(line, style=style(_STYLE_HEADER)))
-        if any(f.geometry.padded for f in filters):
-            lines.append(Text(_pad_legend(filters[0].geometry), style=style(_STYLE_NOTE)))
+        header(filters[0].geometry, filters[0].label if len(filters) == 1 else None)
 
     for filt in filters:
         if len(filters) > 1:
@@ -122,10 +124,7 @@ def render_explanation(explanation: Explanation, console: Console) -> None:
                 lines.append(Text(""))
             lines.append(Text(f"filter {filt.index}: {filt.label}", style=style(_STYLE_TITLE)))
             if not shared:
-                for line in _geometry_lines(filt.geometry, None, width):
-                    lines.append(Text(line, style=style(_STYLE_HEADER)))
-                if filt.geometry.padded:
-                    lines.append(Text(_pad_legend(filt.geometry), style=style(_STYLE_NOTE)))
+                header(filt.geometry, None)
         for step in filt.steps:
             lines.append(Text(""))
             lines += _step_lines(step, filt.geometry, width, styled)
@@ -270,8 +269,8 @@ def _sections(step: Step, geometry: Geometry) -> list[_Section]:
     sliding = geometry.sliding_ndim
     flipped = "flipped " if geometry.flip else ""
     sections = []
+    planes: list[int | None] = list(range(step.weights.shape[0])) if sliding == 3 else [None]
     for slot, channel in enumerate(step.channels or (None,)):
-        planes: list[int | None] = list(range(step.weights.shape[0])) if sliding == 3 else [None]
         for plane in planes:
             index: list[str] = []
             if plane is not None:
@@ -285,11 +284,8 @@ def _sections(step: Step, geometry: Geometry) -> list[_Section]:
                 where.insert(0, str(step.axes[0].positions[plane]))
             if channel is not None:
                 where.append(str(channel))
-            weights = step.weights[(..., slot)] if plane is None else step.weights[plane, ..., slot]
-            window = step.window[(..., slot)] if plane is None else step.window[plane, ..., slot]
-            products = (
-                step.products[(..., slot)] if plane is None else step.products[plane, ..., slot]
-            )
+            cell = (..., slot) if plane is None else (plane, ..., slot)
+            weights, window, products = step.weights[cell], step.window[cell], step.products[cell]
             padding = step.padding if plane is None else step.padding[plane]
             one_d = weights.ndim == 1
             if one_d:

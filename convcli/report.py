@@ -164,8 +164,11 @@ def build_sheet(
     planes = [array.shape[:sliding][-2:], maps.data.shape[:sliding][-2:]]
     factors = display_factors(planes, strip=sliding == 1)
     inputs = _input_pictures(array, sliding, bit_depth, cmap, factors)
+    params = _params(settings, sliding)
     cards = tuple(
-        _kernel_card(i, label, weights, array.shape[:sliding], settings, sliding)
+        _kernel_card(
+            i, label, weights, _pads_text(array.shape[:sliding], weights.shape[:sliding], params)
+        )
         for i, (label, weights) in enumerate(kernels)
     )
     pictures: list[Picture] = []
@@ -254,14 +257,7 @@ def _pads_text(input_size: Sequence[int], kernel_size: Sequence[int], params: Co
     return ",".join(f"{before}:{after}" for before, after in pads)
 
 
-def _kernel_card(
-    index: int,
-    label: str,
-    weights: np.ndarray,
-    input_size: Sequence[int],
-    settings: FilterSettings,
-    sliding: int,
-) -> KernelCard:
+def _kernel_card(index: int, label: str, weights: np.ndarray, pads: str) -> KernelCard:
     w = np.asarray(weights, dtype=np.float64)
     planes: tuple[tuple[str, np.ndarray], ...]
     if w.ndim == 1:
@@ -271,7 +267,6 @@ def _kernel_card(
     else:  # by index along the first axis: [0], [1], ... (a volume's planes or channels)
         planes = tuple((f"[{p}]", w[p].reshape(w.shape[1], -1)) for p in range(w.shape[0]))
     scale = heat_scale(w, cmap="coolwarm" if w.min() < 0 else None)
-    pads = _pads_text(input_size, w.shape[:sliding], _params(settings, sliding))
     name = f"kernel {index}" if label == str(index) else f"kernel {index}: {label}"
     return KernelCard(name, tuple(int(n) for n in w.shape), pads, planes, scale.low, scale.high)
 
@@ -513,11 +508,12 @@ def _html_legend(legend: Legend | None) -> str:
 
 def _html_kernel(card: KernelCard) -> str:
     e = html.escape
+    scale = _card_scale(card)
     tables = []
     for title, weights in card.planes:
         rows = []
         for row in weights.tolist():
-            cells = "".join(_html_cell(v, card) for v in row)
+            cells = "".join(_html_cell(v, scale) for v in row)
             rows.append(f"<tr>{cells}</tr>")
         head = f'<div class="plane">{e(title)}</div>' if title else ""
         tables.append(f'{head}<table class="kernel">{"".join(rows)}</table>')
@@ -528,17 +524,21 @@ def _html_kernel(card: KernelCard) -> str:
     )
 
 
-def _cell_colours(value: float, card: KernelCard) -> tuple[tuple[int, int, int], tuple[int, ...]]:
-    """A weight's background (its scale's colour) and a readable ink on it."""
+def _card_scale(card: KernelCard) -> HeatScale:
+    """The colour scale of a card's weights (from its ends)."""
     diverging = card.low < 0.0
-    scale = heat_scale(np.array([card.low, card.high]), cmap="coolwarm" if diverging else None)
+    return heat_scale(np.array([card.low, card.high]), cmap="coolwarm" if diverging else None)
+
+
+def _cell_colours(value: float, scale: HeatScale) -> tuple[tuple[int, int, int], tuple[int, ...]]:
+    """A weight's background (its scale's colour) and a readable ink on it."""
     r, g, b = (int(c) for c in scale.colours(np.array([value]))[0])
     ink = (0, 0, 0) if 0.299 * r + 0.587 * g + 0.114 * b > 140 else (255, 255, 255)
     return (r, g, b), ink
 
 
-def _html_cell(value: float, card: KernelCard) -> str:
-    (r, g, b), ink = _cell_colours(value, card)
+def _html_cell(value: float, scale: HeatScale) -> str:
+    (r, g, b), ink = _cell_colours(value, scale)
     colour = "#000" if ink == (0, 0, 0) else "#fff"
     return (
         f'<td style="background:#{r:02x}{g:02x}{b:02x};color:{colour}">'
@@ -666,6 +666,7 @@ def _png_kernel(card: KernelCard, font: Font) -> np.ndarray:
 
     length = font.getlength
     text_h = int(font.getbbox("Ag")[3])
+    scale = _card_scale(card)
     blocks = []
     for title, weights in card.planes:
         texts = [[format_compact(v) for v in row] for row in weights.tolist()]
@@ -676,7 +677,7 @@ def _png_kernel(card: KernelCard, font: Font) -> np.ndarray:
         draw = ImageDraw.Draw(grid)
         for r, row in enumerate(texts):
             for c, text in enumerate(row):
-                background, ink = _cell_colours(float(weights[r, c]), card)
+                background, ink = _cell_colours(float(weights[r, c]), scale)
                 box = (c * cell_w, r * cell_h, (c + 1) * cell_w, (r + 1) * cell_h)
                 draw.rectangle(box, fill=background, outline=(_WHITE,) * 3)
                 tx = box[2] - 5 - length(text)
