@@ -60,7 +60,7 @@ import numpy as np
 
 from convcli.errors import GeometryError, ParameterError, RangeError
 from convcli.params import DTYPES, ConvParams, IntsArg, PaddingArg, choice
-from convcli.shapes import axes_count, conv_geometry, dilated_span
+from convcli.shapes import axes_count, conv_geometry, dilated_span, pads_text
 from convcli.strategies.separable import Separable, rank1_factors
 from convcli.strategies.shift_add import ShiftAdd, Workspace, shift_add_plan
 from convcli.strategies.threads import run_shares
@@ -285,7 +285,7 @@ def check_work_size(shape: tuple[int, ...], pads: tuple[tuple[int, int], ...]) -
     """
     padded = tuple(n + b + a for n, (b, a) in zip(shape, pads, strict=True))
     if math.prod(padded) > MAX_PADDED_ELEMENTS:
-        text = ",".join(f"{b}:{a}" for b, a in pads)
+        text = pads_text(pads)
         raise GeometryError(
             f"padding {text} makes the padded input {padded}, "
             f"{math.prod(padded):.3g} values: more than convcli handles "

@@ -40,6 +40,7 @@ from rich.text import Text
 from convcli.errors import OutputError
 from convcli.featuremaps import FeatureMaps
 from convcli.numfmt import format_compact
+from convcli.shapes import shape_text
 
 __all__ = ["ProgressBar", "print_maps", "render_maps"]
 
@@ -123,7 +124,7 @@ def render_maps(
     if data.ndim not in (sliding, sliding + 1):
         raise OutputError(
             f"feature maps with {sliding} sliding axes must have {sliding} or {sliding + 1} "
-            f"axes; got shape {_shape_text(data.shape)}"
+            f"axes; got shape {shape_text(data.shape)}"
         )
     fancy = console.is_terminal and console.encoding.lower().replace("_", "-").startswith("utf")
     layout = _Layout(
@@ -215,13 +216,9 @@ class _Layout:
         return style if self.styled else None
 
 
-def _shape_text(shape: Sequence[int]) -> str:
-    return str(tuple(int(n) for n in shape))
-
-
 def _header(maps: FeatureMaps, data: _Array, title: str | None, layout: _Layout) -> Text:
     parts = [] if title is None else [title]
-    parts.append(f"shape {_shape_text(data.shape)}")
+    parts.append(f"shape {shape_text(data.shape)}")
     if data.size:
         parts += [f"min {format_compact(data.min())}", f"max {format_compact(data.max())}"]
     else:

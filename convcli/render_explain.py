@@ -55,6 +55,7 @@ from rich.text import Text
 from convcli.explain import AxisTaps, Explanation, Geometry, Step, activate
 from convcli.numfmt import format_compact
 from convcli.render import render_maps
+from convcli.shapes import pads_text, per_axis_text, shape_text
 
 __all__ = ["print_explanation", "render_explanation"]
 
@@ -148,34 +149,26 @@ def print_explanation(explanation: Explanation) -> None:
 # -- header -------------------------------------------------------------------------
 
 
-def _shape(shape: Sequence[int]) -> str:
-    return str(tuple(int(n) for n in shape))
-
-
-def _per_axis(values: Sequence[int]) -> str:
-    return ",".join(map(str, values))
-
-
 def _geometry_lines(geometry: Geometry, label: str | None, width: int) -> list[str]:
     """The header: shapes and the operation on one line, the sliding settings on the next."""
     g = geometry
-    shapes = [f"input {_shape(g.input_shape)}"]
+    shapes = [f"input {shape_text(g.input_shape)}"]
     if g.channels is not None:
         shapes.append(f"channels {g.channel_rule}")
-    kernel = f"kernel {_shape(g.kernel_shape)}"
+    kernel = f"kernel {shape_text(g.kernel_shape)}"
     if label and not _INLINE_NUMBERS.fullmatch(label):  # inline numbers repeat the shape
         kernel += f" {label}"
     shapes.append(kernel)
-    shapes.append(f"output {_shape(g.output_shape)}")
+    shapes.append(f"output {shape_text(g.output_shape)}")
     if g.dtype != "float32":
         shapes.append(g.dtype)
     shapes.append("convolution (kernel flipped)" if g.flip else "correlation")
-    pads = ",".join(f"{before}:{after}" for before, after in g.padding)
+    pads = pads_text(g.padding)
     rule = "" if g.padding_rule == "explicit" else f"{g.padding_rule} "
     mode = g.pad_mode + (f" {format_compact(g.pad_value)}" if g.pad_mode == "constant" else "")
     settings = [
-        f"stride {_per_axis(g.stride)}",
-        f"dilation {_per_axis(g.dilation)}",
+        f"stride {per_axis_text(g.stride)}",
+        f"dilation {per_axis_text(g.dilation)}",
         f"padding {rule}{pads}",
         f"pad mode {mode}",
     ]
@@ -347,7 +340,7 @@ def _gap_note(axes: Sequence[AxisTaps], geometry: Geometry) -> str | None:
     ]
     if not phrases:
         return None
-    return f"dilation {_per_axis(geometry.dilation)}: " + "; ".join(phrases)
+    return f"dilation {per_axis_text(geometry.dilation)}: " + "; ".join(phrases)
 
 
 def _copy_note(axes: Sequence[AxisTaps], geometry: Geometry) -> str | None:

@@ -61,7 +61,7 @@ from convcli.pictures import (
     shrink,
     titled_maps,
 )
-from convcli.shapes import Padding, resolve_padding
+from convcli.shapes import Padding, pads_text, per_axis_text, resolve_padding
 
 if TYPE_CHECKING:
     from PIL import ImageFont
@@ -212,8 +212,8 @@ def geometry_parts(
     parts = [
         f"input {tuple(int(n) for n in input_shape)}",
         kernel_text,
-        f"stride {_axes(params.stride)}",
-        f"dilation {_axes(params.dilation)}",
+        f"stride {per_axis_text(params.stride)}",
+        f"dilation {per_axis_text(params.dilation)}",
         padding,
         f"pad mode {mode}",
     ]
@@ -241,10 +241,6 @@ def _params(settings: FilterSettings, sliding: int) -> ConvParams:
     )
 
 
-def _axes(values: Sequence[int]) -> str:
-    return ",".join(str(v) for v in values)
-
-
 def _pads_text(input_size: Sequence[int], kernel_size: Sequence[int], params: ConvParams) -> str:
     """Padding ``before:after`` per axis, as ``-p`` takes it (``1:1,0:2``)."""
     pads = resolve_padding(
@@ -254,7 +250,7 @@ def _pads_text(input_size: Sequence[int], kernel_size: Sequence[int], params: Co
         dilation=params.dilation,
         padding=params.padding,
     )
-    return ",".join(f"{before}:{after}" for before, after in pads)
+    return pads_text(pads)
 
 
 def _kernel_card(index: int, label: str, weights: np.ndarray, pads: str) -> KernelCard:

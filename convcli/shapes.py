@@ -389,3 +389,36 @@ def has_channels_axis(shape: tuple[int, ...], sliding: int) -> bool:
         f"input has {axes_count(len(shape))} {shape} but a {sliding}-D kernel needs "
         f"{sliding} (one channel) or {sliding + 1} (channels last){hint}"
     )
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    """A shape as Python prints a tuple of ints: ``(6, 6)``, ``(8,)``.
+
+    Examples
+    --------
+    >>> shape_text([6, 6]), shape_text((8,))
+    ('(6, 6)', '(8,)')
+    """
+    return str(tuple(int(n) for n in shape))
+
+
+def per_axis_text(values: Sequence[int]) -> str:
+    """One value per axis as the options take them: ``1,2``.
+
+    Examples
+    --------
+    >>> per_axis_text((1, 2))
+    '1,2'
+    """
+    return ",".join(str(v) for v in values)
+
+
+def pads_text(pads: Sequence[Pair]) -> str:
+    """Padding ``before:after`` per axis, as ``-p`` takes it: ``1:1,0:2``.
+
+    Examples
+    --------
+    >>> pads_text(((1, 1), (0, 2)))
+    '1:1,0:2'
+    """
+    return ",".join(f"{before}:{after}" for before, after in pads)
