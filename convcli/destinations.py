@@ -347,12 +347,17 @@ class OutputPlan:
         split: bool = False,
         cmap: str | None = None,
         normalize: str | None = None,
+        show: bool = False,
+        cmap_elsewhere: bool = False,
     ) -> OutputPlan:
         """Check the combination of output options for these inputs, before any work.
 
         A single destination (``-o PATH``, or standard output with a file ``--format``)
         is checked whole with :func:`check_output`; ``--output-dir`` targets are checked
-        per input by :meth:`check_targets`.
+        per input by :meth:`check_targets`. ``show``: heat maps go to standard output, so
+        nothing else may. ``cmap_elsewhere``: ``cmap`` also colours pictures drawn
+        elsewhere (``--show``, ``--report``), so files that cannot be images just do
+        without it.
 
         Examples
         --------
@@ -362,8 +367,12 @@ class OutputPlan:
         convcli.errors.OutputError: cannot tell the format of 'out.xyz' (suffix '.xyz'); end it with one of .npy .csv .tsv .txt .json .png .jpg .jpeg .tif .tiff .bmp .webp or give --format
         """  # noqa: E501
         name = None if fmt is None else canonical_format(fmt)
+        if show:
+            _check_show(output, output_dir, name, normalize, split)
         if output in STDOUT_PATHS:  # renaming a temp file over it would hit a `>>` target
             output = "-"
+        if cmap_elsewhere and not _may_write_images(output, output_dir, name):
+            cmap = None
         to_terminal = output_dir is None and output in (None, "-") and name in (None, "table")
         if to_terminal and (split or cmap is not None or normalize is not None):
             option = "--split" if split else "--cmap" if cmap is not None else "--normalize"
@@ -462,6 +471,42 @@ class OutputPlan:
             raise _clash(self.claimed[target], source, target)
         self.claimed[target] = source
         return target
+
+
+def _check_show(
+    output: str | None, output_dir: str | None, name: str | None, normalize: str | None, split: bool
+) -> None:
+    """Refuse what cannot go with ``--show``: data or a table on standard output too."""
+    if name == "table":
+        raise ParameterError(
+            "--show draws heat maps instead of the --format table numbers; drop one of them"
+        )
+    to_stdout = output in ("-", *STDOUT_PATHS) or (
+        output is None and output_dir is None and name is not None
+    )
+    if to_stdout:
+        what = f"--format {name}" if output is None else f"-o {output}"
+        raise ParameterError(
+            f"--show draws heat maps on standard output, where {what} would write data too; "
+            "write the data to a file with -o FILE"
+        )
+    if output is None and output_dir is None and (split or normalize is not None):
+        option = "--split" if split else "--normalize"
+        raise ParameterError(
+            f"{option} is for image files; --show draws every map on its own scale: "
+            "add -o FILE.png or --output-dir DIR"
+        )
+
+
+def _may_write_images(output: str | None, output_dir: str | None, name: str | None) -> bool:
+    """Whether the files of this run may be images (``name``: the canonical ``--format``)."""
+    if name is not None:
+        return name in IMAGE_FORMATS
+    if output_dir is not None:
+        return True  # image inputs keep their suffix
+    if output in (None, "-"):
+        return False
+    return SUFFIXES.get(os.path.splitext(output)[1].lower()) in IMAGE_FORMATS
 
 
 def _target(folder: str, stem: str, suffix: str, kind: str | None, fmt: str | None) -> str:

@@ -262,7 +262,7 @@ def parse_bias(text: str) -> tuple[float, ...]:
     return tuple(values)
 
 
-def np_bool_types() -> tuple[type, ...]:
+def _np_bool_types() -> tuple[type, ...]:
     """NumPy's bool scalar type when NumPy is loaded (params itself does not import it)."""
     numpy = sys.modules.get("numpy")
     return (numpy.bool_,) if numpy is not None else ()
@@ -309,7 +309,7 @@ class ConvParams:
             raise ParameterError(f"pad value must be a finite number; got {pad_value}")
         mode = cast(PadMode, choice(pad_mode, PAD_MODES, name="pad mode"))
         flag: object = flip
-        if not isinstance(flag, (bool, *np_bool_types())):
+        if not isinstance(flag, (bool, *_np_bool_types())):
             raise ParameterError(f"flip must be True or False; got {flag!r}")
         return cls(
             stride=expand_per_axis(stride, ndim=ndim, name="stride"),

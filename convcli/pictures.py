@@ -6,7 +6,8 @@ names here (:data:`CMAPS`, :data:`NORMALIZE_MODES`) cost NumPy only.
 
 * :func:`to_pixels` turns float values into 8-bit (or 16-bit) pixels following one of
   :data:`NORMALIZE_MODES` and says, in one ``note: ...`` line, how it changed them;
-  :func:`pixel_scale` says which values the darkest and brightest pixels stand for.
+  :func:`pixel_scale` says which values the darkest and brightest pixels stand for,
+  and :func:`scaled_pixels` gives both from one pass.
 * :func:`apply_cmap` renders one-channel pixels as an RGB heat map; :func:`cmap_table`
   is its 256-entry lookup table.
 * :func:`heat_scale` picks the scale of a heat map for people (terminal heat maps and
@@ -42,13 +43,25 @@ if TYPE_CHECKING:
 
     from convcli.featuremaps import FeatureMaps
 
-"""The ``--normalize`` choices, in the order the help lists them."""
-
 CMAPS: tuple[str, ...] = ("grey", "gray", "viridis", "magma", "coolwarm")
 """The ``--cmap`` names (``gray`` is an alias of ``grey``)."""
 
 # ---------------------------------------------------------------------------
 # Normalisation
+
+
+@dataclass(frozen=True)
+class PixelScale:
+    """Which values the darkest (``low``) and brightest (``high``) pixels stand for.
+
+    ``how`` names the mapping for people (``"minmax"``, ``"abs: |value|"``, ...);
+    with ``absolute`` the pixels show magnitudes, ``low`` and ``high`` included.
+    """
+
+    low: float
+    high: float
+    how: str
+    absolute: bool = False
 
 
 def to_pixels(
@@ -113,120 +126,10 @@ def to_pixels(
     >>> to_pixels(np.array([-10.0, 0.0, 40.0]), centred=True)
     (array([ 96, 128, 255], dtype=uint8), 'note: rescaled -40..40 to 0..255, 0 in the middle (minmax centred on 0; values -10..40)')
     """  # noqa: E501
-    normalize = choice(normalize, NORMALIZE_MODES, name="--normalize")
-    if pixel_max not in (255, 65535):
-        raise ParameterError(f"pixel_max must be 255 (8-bit) or 65535 (16-bit); got {pixel_max}")
-
-    # A float64 copy, changed in place below (a 4096x4096 map is 128 MiB: temporaries
-    # cost more than the convolution); float64 so that rescaling float32 maps adds no
-    # error of its own before rounding.
-    v = np.array(values, dtype=np.float64)
-    top = float(pixel_max)
-    if v.size:
-        lo, hi = float(v.min()), float(v.max())
-        if math.isnan(lo) or math.isnan(hi):
-            v[np.isnan(v)] = 0.0
-            lo, hi = float(v.min()), float(v.max())
-        flo, fhi = _finite_range(v, lo, hi)
-    else:
-        lo = hi = flo = fhi = 0.0
-
-    mode = normalize
-    if centred and mode in ("auto", "minmax"):
-        return _centred(v, (lo, hi), (flo, fhi), pixel_max)
-    if mode == "auto":
-        mode = "clip" if lo >= 0.0 and hi <= top else "minmax"
-        if mode == "clip" and 0.0 < hi < top / 16:
-            # In range, so only rounded, as the contract says; but a user would see black.
-            return _rounded(v, pixel_max), (
-                f"note: values {format_compact(lo)}..{format_compact(hi)} fill little of "
-                f"0..{pixel_max} and will look dark; --normalize minmax stretches them"
-            )
-    span = f"{format_compact(lo)}..{format_compact(hi)}"
-    target = f"0..{pixel_max}"
-    note: str | None = None
-
-    if mode == "clip" or (mode == "minmax" and fhi == flo):
-        mapped = v
-        if lo < 0.0 or hi > top:
-            if mode == "clip":
-                note = f"note: clipped {span} to {target} (clip)"
-            else:
-                what = format_compact(lo) if lo == hi else span
-                note = (
-                    f"note: constant map of {what} clipped to {target} (minmax: nothing to stretch)"
-                )
-    elif mode == "minmax":
-        # divide before scaling: top / span overflows for a tiny span; halve an overflowing span
-        halve = not math.isfinite(fhi - flo)
-        if halve:
-            mapped = (v / 2 - flo / 2) / (fhi / 2 - flo / 2) * top
-        else:  # (v - flo) / (fhi - flo) * top, in place
-            mapped = v
-            mapped -= flo
-            mapped /= fhi - flo
-            mapped *= top
-        if (flo, fhi) != (0.0, top) or lo != flo or hi != fhi:
-            inf = "; infinite values at the ends" if (lo != flo or hi != fhi) else ""
-            span_f = f"{format_compact(flo)}..{format_compact(fhi)}"
-            note = f"note: rescaled {span_f} to {target} (minmax{inf})"
-    elif mode == "abs":
-        mapped = np.abs(v, out=v)
-        over = float(mapped.max()) > top if v.size else False
-        if lo < 0.0 and over:
-            note = f"note: took absolute values of {span}, then clipped to {target} (abs)"
-        elif lo < 0.0:
-            note = f"note: took absolute values of {span} (abs)"
-        elif over:
-            note = f"note: clipped {span} to {target} (abs)"
-    else:  # offset
-        mid = (pixel_max + 1) // 2
-        mapped = v
-        mapped += mid
-        if lo + mid < 0.0 or hi + mid > top:
-            note = f"note: added {mid} to {span}, then clipped to {target} (offset)"
-        else:
-            shifted = f"{format_compact(lo + mid)}..{format_compact(hi + mid)}"
-            note = f"note: added {mid} to {span}, giving {shifted} (offset)"
-
-    return _rounded(mapped, pixel_max), note
-
-
-def _centred(
-    v: np.ndarray, span: tuple[float, float], finite: tuple[float, float], pixel_max: int
-) -> tuple[np.ndarray, str | None]:
-    """``-m..m`` to ``0..pixel_max``: 0 lands on the middle (127.5 rounds to 128)."""
-    (lo, hi), (flo, fhi) = span, finite
-    m = max(abs(flo), abs(fhi))
-    half = pixel_max / 2
-    if m == 0.0:  # all zeros (or only infinities): everything is the middle colour
-        mapped = np.where(v > 0, float(pixel_max), np.where(v < 0, 0.0, half))
-        return _rounded(
-            mapped, pixel_max
-        ), "note: a map of zeros is the middle pixel (centred on 0)"
-    # divide first: v / m stays finite where m * something would overflow
-    mapped = v / m * half + half
-    values = "" if (flo, fhi) == (-m, m) else f"; values {format_compact(lo)}..{format_compact(hi)}"
-    inf = "; infinite values at the ends" if (lo != flo or hi != fhi) else ""
-    note = (
-        f"note: rescaled {format_compact(-m)}..{format_compact(m)} to 0..{pixel_max}, "
-        f"0 in the middle (minmax centred on 0{values}{inf})"
+    pixels, note, _ = scaled_pixels(
+        values, normalize=normalize, pixel_max=pixel_max, centred=centred
     )
-    return _rounded(mapped, pixel_max), note
-
-
-@dataclass(frozen=True)
-class PixelScale:
-    """Which values the darkest (``low``) and brightest (``high``) pixels stand for.
-
-    ``how`` names the mapping for people (``"minmax"``, ``"abs: |value|"``, ...);
-    with ``absolute`` the pixels show magnitudes, ``low`` and ``high`` included.
-    """
-
-    low: float
-    high: float
-    how: str
-    absolute: bool = False
+    return pixels, note
 
 
 def pixel_scale(
@@ -249,28 +152,132 @@ def pixel_scale(
     >>> pixel_scale(np.array([-3.0, 7.0]), normalize="offset")
     PixelScale(low=-128.0, high=127.0, how='offset: 0 is mid-grey', absolute=False)
     """
+    return scaled_pixels(values, normalize=normalize, pixel_max=pixel_max, centred=centred)[2]
+
+
+def scaled_pixels(
+    values: np.ndarray, *, normalize: str = "auto", pixel_max: int = 255, centred: bool = False
+) -> tuple[np.ndarray, str | None, PixelScale]:
+    """:func:`to_pixels`' pixels and note, with the :class:`PixelScale` they follow.
+
+    One pass over the values decides all three, so a legend always describes its pixels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pixels, note, scale = scaled_pixels(np.array([-2.0, 0.0, 2.0]), normalize="abs")
+    >>> pixels.tolist(), scale.how, scale.absolute
+    ([2, 0, 2], 'abs: |value|', True)
+    """
     normalize = choice(normalize, NORMALIZE_MODES, name="--normalize")
-    v = np.asarray(values, dtype=np.float64)
-    lo = float(np.nanmin(v)) if v.size and not np.isnan(v).all() else 0.0
-    hi = float(np.nanmax(v)) if v.size and not np.isnan(v).all() else 0.0
-    flo, fhi = _finite_range(v, lo, hi) if v.size else (0.0, 0.0)
+    if pixel_max not in (255, 65535):
+        raise ParameterError(f"pixel_max must be 255 (8-bit) or 65535 (16-bit); got {pixel_max}")
+
+    # A float64 copy, changed in place below (a 4096x4096 map is 128 MiB: temporaries
+    # cost more than the convolution); float64 so that rescaling float32 maps adds no
+    # error of its own before rounding.
+    v = np.array(values, dtype=np.float64)
     top = float(pixel_max)
-    if centred and normalize in ("auto", "minmax"):
-        m = max(abs(flo), abs(fhi))
-        return PixelScale(-m, m, "minmax centred on 0")
-    if normalize == "auto":
-        in_range = lo >= 0.0 and hi <= top
-        if in_range:
-            return PixelScale(0.0, top, "values as they are")
-        normalize = "minmax"
-    if normalize == "minmax" and fhi != flo:
-        return PixelScale(flo, fhi, "minmax")
-    if normalize in ("clip", "minmax"):
-        return PixelScale(0.0, top, "clip")
-    if normalize == "abs":
-        return PixelScale(0.0, top, "abs: |value|", absolute=True)
-    mid = (pixel_max + 1) // 2
-    return PixelScale(float(-mid), top - mid, "offset: 0 is mid-grey")
+    if v.size:
+        lo, hi = float(v.min()), float(v.max())
+        if math.isnan(lo) or math.isnan(hi):
+            v[np.isnan(v)] = 0.0
+            lo, hi = float(v.min()), float(v.max())
+        flo, fhi = _finite_range(v, lo, hi)
+    else:
+        lo = hi = flo = fhi = 0.0
+
+    mode = normalize
+    if centred and mode in ("auto", "minmax"):
+        return _centred(v, (lo, hi), (flo, fhi), pixel_max)
+    as_they_are = PixelScale(0.0, top, "values as they are")
+    if mode == "auto":
+        mode = "clip" if lo >= 0.0 and hi <= top else "minmax"
+        if mode == "clip" and 0.0 < hi < top / 16:
+            # In range, so only rounded, as the contract says; but a user would see black.
+            return (
+                _rounded(v, pixel_max),
+                f"note: values {format_compact(lo)}..{format_compact(hi)} fill little of "
+                f"0..{pixel_max} and will look dark; --normalize minmax stretches them",
+                as_they_are,
+            )
+        if mode == "clip":
+            return _rounded(v, pixel_max), None, as_they_are
+    span = f"{format_compact(lo)}..{format_compact(hi)}"
+    target = f"0..{pixel_max}"
+    note: str | None = None
+
+    if mode == "clip" or (mode == "minmax" and fhi == flo):
+        mapped = v
+        scale = PixelScale(0.0, top, "clip")
+        if lo < 0.0 or hi > top:
+            if mode == "clip":
+                note = f"note: clipped {span} to {target} (clip)"
+            else:
+                what = format_compact(lo) if lo == hi else span
+                note = (
+                    f"note: constant map of {what} clipped to {target} (minmax: nothing to stretch)"
+                )
+    elif mode == "minmax":
+        # divide before scaling: top / span overflows for a tiny span; halve an overflowing span
+        halve = not math.isfinite(fhi - flo)
+        if halve:
+            mapped = (v / 2 - flo / 2) / (fhi / 2 - flo / 2) * top
+        else:  # (v - flo) / (fhi - flo) * top, in place
+            mapped = v
+            mapped -= flo
+            mapped /= fhi - flo
+            mapped *= top
+        scale = PixelScale(flo, fhi, "minmax")
+        if (flo, fhi) != (0.0, top) or lo != flo or hi != fhi:
+            inf = "; infinite values at the ends" if (lo != flo or hi != fhi) else ""
+            span_f = f"{format_compact(flo)}..{format_compact(fhi)}"
+            note = f"note: rescaled {span_f} to {target} (minmax{inf})"
+    elif mode == "abs":
+        mapped = np.abs(v, out=v)
+        scale = PixelScale(0.0, top, "abs: |value|", absolute=True)
+        over = float(mapped.max()) > top if v.size else False
+        if lo < 0.0 and over:
+            note = f"note: took absolute values of {span}, then clipped to {target} (abs)"
+        elif lo < 0.0:
+            note = f"note: took absolute values of {span} (abs)"
+        elif over:
+            note = f"note: clipped {span} to {target} (abs)"
+    else:  # offset
+        mid = (pixel_max + 1) // 2
+        mapped = v
+        mapped += mid
+        scale = PixelScale(float(-mid), top - mid, "offset: 0 is mid-grey")
+        if lo + mid < 0.0 or hi + mid > top:
+            note = f"note: added {mid} to {span}, then clipped to {target} (offset)"
+        else:
+            shifted = f"{format_compact(lo + mid)}..{format_compact(hi + mid)}"
+            note = f"note: added {mid} to {span}, giving {shifted} (offset)"
+
+    return _rounded(mapped, pixel_max), note, scale
+
+
+def _centred(
+    v: np.ndarray, span: tuple[float, float], finite: tuple[float, float], pixel_max: int
+) -> tuple[np.ndarray, str | None, PixelScale]:
+    """``-m..m`` to ``0..pixel_max``: 0 lands on the middle (127.5 rounds to 128)."""
+    (lo, hi), (flo, fhi) = span, finite
+    m = max(abs(flo), abs(fhi))
+    scale = PixelScale(-m, m, "minmax centred on 0")
+    half = pixel_max / 2
+    if m == 0.0:  # all zeros (or only infinities): everything is the middle colour
+        mapped = np.where(v > 0, float(pixel_max), np.where(v < 0, 0.0, half))
+        note = "note: a map of zeros is the middle pixel (centred on 0)"
+        return _rounded(mapped, pixel_max), note, scale
+    # divide first: v / m stays finite where m * something would overflow
+    mapped = v / m * half + half
+    values = "" if (flo, fhi) == (-m, m) else f"; values {format_compact(lo)}..{format_compact(hi)}"
+    inf = "; infinite values at the ends" if (lo != flo or hi != fhi) else ""
+    note = (
+        f"note: rescaled {format_compact(-m)}..{format_compact(m)} to 0..{pixel_max}, "
+        f"0 in the middle (minmax centred on 0{values}{inf})"
+    )
+    return _rounded(mapped, pixel_max), note, scale
 
 
 def _rounded(values: np.ndarray, pixel_max: int) -> np.ndarray:

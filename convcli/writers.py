@@ -50,10 +50,11 @@ from convcli.featuremaps import FeatureMaps
 from convcli.numfmt import format_compact, format_flat
 from convcli.pictures import (
     Legend,
+    PixelScale,
     apply_cmap,
     cmap_table,
     montage,
-    pixel_scale,
+    scaled_pixels,
     to_pixels,
 )
 from convcli.stdio import write_stdout
@@ -297,7 +298,7 @@ def _encode_images(
 
     pictures: list[np.ndarray] = []
     if montaged:
-        pixels, message = to_pixels(
+        pixels, message, scale = scaled_pixels(
             maps.data, normalize=normalize, pixel_max=pixel_max, centred=centred
         )
         if message:
@@ -308,7 +309,7 @@ def _encode_images(
             tiles = [apply_cmap(tile, cmap) for tile in tiles]
         names = list(maps.labels) if len(maps.labels) == count else [str(i) for i in range(count)]
         labels = [tile_label(i, name) for i, name in enumerate(names)]
-        legend = _shared_legend(maps.data, normalize, cmap, centred, count)
+        legend = _shared_legend(scale, cmap, count)
         pictures.append(montage(tiles, labels, legend=legend))
     else:
         sources = [maps.filter_map(i) for i in range(count)] if split else [maps.filter_map(0)]
@@ -340,11 +341,8 @@ def tile_label(index: int, name: str) -> str:
     return f"filter {index}" if name == str(index) else f"{index}: {name}"
 
 
-def _shared_legend(
-    data: np.ndarray, normalize: str, cmap: str | None, centred: bool, count: int
-) -> Legend:
+def _shared_legend(scale: PixelScale, cmap: str | None, count: int) -> Legend:
     """The legend of a montage: the one scale all ``count`` tiles share."""
-    scale = pixel_scale(data, normalize=normalize, centred=centred)
     span = scale.high - scale.low
     zero = -scale.low / span if scale.low < 0.0 < scale.high else None
     high = format_compact(scale.high)

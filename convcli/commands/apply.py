@@ -130,19 +130,18 @@ def apply(
         normalize = choice(normalize, NORMALIZE_MODES, name="normalize")
     if cmap is not None:
         cmap = choice(cmap, CMAPS, name="cmap")
-    if show:
-        _check_show(output, output_dir, fmt, normalize, split)
     # --cmap also colours --show's heat maps and the --report sheet; the files written
     # get it only when they can be images.
-    pictures_elsewhere = show or report is not None
     plan = OutputPlan.build(
         inputs,
         output=output,
         output_dir=output_dir,
         fmt=fmt,
         split=split,
-        cmap=cmap if not pictures_elsewhere or _may_write_images(output, output_dir, fmt) else None,
+        cmap=cmap,
         normalize=normalize,
+        show=show,
+        cmap_elsewhere=show or report is not None,
     )
     for path in inputs:  # a missing last input must not cost the work on the first ones
         check_input(path)
@@ -242,48 +241,6 @@ def _print_table(maps: FeatureMaps, *, title: str | None) -> None:
 
     with stdout_guard():
         print_maps(maps, title=title)
-
-
-def _may_write_images(output: str | None, output_dir: str | None, fmt: str | None) -> bool:
-    """Whether the files of this run may be images (so that --cmap applies to them)."""
-    from convcli.destinations import IMAGE_FORMATS, SUFFIXES, canonical_format
-
-    if fmt is not None:
-        return canonical_format(fmt) in IMAGE_FORMATS
-    if output_dir is not None:
-        return True  # image inputs keep their suffix
-    if output is None or output == "-":
-        return False
-    return SUFFIXES.get(os.path.splitext(output)[1].lower()) in IMAGE_FORMATS
-
-
-def _check_show(
-    output: str | None, output_dir: str | None, fmt: str | None, normalize: str | None, split: bool
-) -> None:
-    """Refuse what cannot go with ``--show``: data or a table on standard output too."""
-    from convcli.destinations import STDOUT_PATHS, canonical_format
-    from convcli.errors import ParameterError
-
-    name = None if fmt is None else canonical_format(fmt)
-    if name == "table":
-        raise ParameterError(
-            "--show draws heat maps instead of the --format table numbers; drop one of them"
-        )
-    to_stdout = output in ("-", *STDOUT_PATHS) or (
-        output is None and output_dir is None and name is not None
-    )
-    if to_stdout:
-        what = f"--format {name}" if output is None else f"-o {output}"
-        raise ParameterError(
-            f"--show draws heat maps on standard output, where {what} would write data too; "
-            "write the data to a file with -o FILE"
-        )
-    if output is None and output_dir is None and (split or normalize is not None):
-        option = "--split" if split else "--normalize"
-        raise ParameterError(
-            f"{option} is for image files; --show draws every map on its own scale: "
-            "add -o FILE.png or --output-dir DIR"
-        )
 
 
 def _show(maps: FeatureMaps, loaded: LoadedInput, *, cmap: str | None, title: str | None) -> None:
